@@ -4,7 +4,9 @@
  * fields and bytes >= 0x80 become \xNN, so user input can never forge a
  * line or smuggle terminal escapes.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -109,6 +109,12 @@ void pt_server_stats_get(pt_server *s, pt_server_stats *out);
  * default gate lets everything through. */
 typedef int (*pt_gate_fn)(pt_req *req, const pt_route *route);
 void pt_http_set_gate(pt_gate_fn fn);
+/* Called after the whole body of a matched request has arrived (buffered
+ * routes) or after the streaming sink saw its end, just before the
+ * handler. Return 0 to run the handler, or an HTTP status after setting
+ * the error response. Used for the CSRF form-token check, which needs the
+ * parsed form. The default lets everything through. */
+void pt_http_set_prehandler(pt_gate_fn fn);
 /* Called for every request that matched no route (static files, 404). The
  * default answers 404. */
 void pt_http_set_fallback(pt_handler_fn fn);

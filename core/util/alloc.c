@@ -2,7 +2,9 @@
  * core/util/alloc.c - allocation that aborts on failure, error strings,
  * clocks and constant-time compare (see portico/common.h).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

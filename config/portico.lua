@@ -1,0 +1,83 @@
+-- Portico configuration (Lua). Evaluated in an empty sandbox: no io, no os,
+-- no libraries: plain assignments only. Every key is listed with its
+-- default; unknown keys and wrong types stop the server with file:line.
+-- Command-line flags (--listen, --http-listen, --data-dir) override this
+-- file. docs/configuration.md describes every key.
+
+-- HTTPS address (host:port). Loopback by default.
+listen = "127.0.0.1:8443"
+-- Plain HTTP address that redirects to HTTPS; "" turns it off.
+http_listen = "127.0.0.1:8080"
+-- The address users reach the portal at (used in redirects and mail links).
+public_url = "https://127.0.0.1:8443"
+-- Where the LMDB store, the generated certificate and logs live.
+data_dir = "var"
+-- Worker processes; 0 = one per CPU core.
+workers = 0
+
+-- Certificate and key (PEM). Empty: a self-signed ECDSA P-256 certificate is
+-- generated in <data_dir>/tls on first start and reused.
+tls = {
+  cert = "",
+  key = "",
+  hsts = true,          -- send Strict-Transport-Security
+}
+
+log = {
+  level = "info",       -- debug, info, warn, error
+  error = "-",          -- error log file; "-" = standard error
+  access = "",          -- access log file (combined format); "" = off
+}
+
+-- HTTP limits (per worker where it applies).
+limits = {
+  max_connections = 10000,
+  max_request_line = 8192,      -- bytes
+  max_header_size = 16384,      -- bytes of all headers
+  max_headers = 64,
+  body_max = 1048576,           -- default request body limit (routes may differ)
+  header_timeout_ms = 10000,    -- the whole header block must arrive in time
+  body_timeout_ms = 30000,      -- longest pause while a body arrives
+  idle_timeout_ms = 60000,      -- keep-alive connections idle this long close
+  drain_timeout_ms = 10000,     -- SIGTERM: in-flight requests get this long
+}
+
+store = {
+  map_size_mb = 1024,           -- LMDB map size (the store's maximum size)
+}
+
+-- Section plugins, loaded in this order (dependencies first). A plugin that
+-- fails to start is skipped unless marked { name = "x", required = true }.
+plugins = {
+  "hello",
+}
+plugin_dir = "build/plugins"    -- where NAME.so files are
+plugin_src = "plugins"          -- where plugin templates, locales, static files are
+
+-- Themes: themes_dir/theme, falling back to its parent and to "default".
+themes_dir = "themes"
+theme = "default"
+
+-- Lua scripts (see docs/lua-api.md), loaded in order.
+scripts = {
+  "lua/examples/status_page.lua",
+  "lua/examples/maintenance_banner.lua",
+}
+-- Limits for every call into a script.
+lua = {
+  memory_mb = 16,
+  instructions = 10000000,
+  time_ms = 200,
+}
+
+-- Portal-wide settings.
+portal = {
+  name = "Portico",
+  anonymous_read = true,        -- anonymous visitors may read public knowledge
+  default_language = "en",
+}
+
+-- Settings of the hello example plugin.
+hello = {
+  greeting = "Hello",
+}

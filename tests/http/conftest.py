@@ -1,0 +1,270 @@
+"""
+tests/http/conftest.py - black-box HTTPS test harness.
+
+Starts the real `portico serve` binary (from $PORTICO_BUILD, default
+build/) on free loopback ports with a temporary data dir and a config
+written for the test, waits for /healthz, and stops it with SIGTERM at the
+end. Tests talk to it over real TLS: `requests` for ordinary calls, raw
+`ssl` sockets for malformed or slow input.
+"""
+import json
+import re
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+
+import pytest
+import requests
+import urllib3
+
+urllib3.disable_warnings()
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.path.join(ROOT, os.environ.get("PORTICO_BUILD", "build"))
+BIN = os.path.join(BUILD, "portico")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+DEFAULT_CONFIG = """
+-- test config written by tests/http/conftest.py
+workers = {workers}
+public_url = "https://127.0.0.1:{port}"
+plugins = {{ "hello" {extra_plugins} }}
+plugin_dir = "{plugin_dir}"
+scripts = {{ {scripts} }}
+theme = "default"
+log = {{ level = "info", access = "{data}/access.log" }}
+limits = {{ header_timeout_ms = {header_timeout}, idle_timeout_ms = 5000 }}
+{extra}
+"""
+
+
+class Portico:
+    """A running portico server for one test module or test."""
+
+    def __init__(self, tmp, workers=1, extra_plugins=(), scripts=(), extra="",
+                 header_timeout=2000, demo=True, args=(), plugin_dir=None):
+        self.tmp = tmp
+        self.data = os.path.join(tmp, "data")
+        self.port = free_port()
+        self.http_port = free_port()
+        self.base = "https://127.0.0.1:%d" % self.port
+        self.config = os.path.join(tmp, "portico.lua")
+        plugins = "".join(', "%s"' % p for p in extra_plugins)
+        with open(self.config, "w") as f:
+            f.write(DEFAULT_CONFIG.format(
+                workers=workers, port=self.port, extra_plugins=plugins, build=BUILD, data=self.data,
+                scripts=", ".join('"%s"' % os.path.join(ROOT, s) for s in scripts),
+                header_timeout=header_timeout, extra=extra,
+                plugin_dir=plugin_dir or os.path.join(BUILD, "plugins")))
+        self.args = [BIN, "serve", "--config", self.config,
+                     "--listen", "127.0.0.1:%d" % self.port,
+                     "--http-listen", "127.0.0.1:%d" % self.http_port,
+                     "--data-dir", self.data] + (["--demo"] if demo else []) + list(args)
+        self.log_path = os.path.join(tmp, "stderr.log")
+        self.proc = None
+        self.session = requests.Session()
+        self.session.verify = False
+
+    def start(self, wait=True):
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(self.args, cwd=ROOT, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("portico exited (%s):\n%s" % (self.proc.returncode,
+                                                                 self.stderr()))
+            try:
+                r = requests.get(self.base + "/healthz", verify=False, timeout=1)
+                if r.status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("portico did not become ready:\n" + self.stderr())
+
+    def stderr(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "log", None):
+            self.log.close()
+        return self.proc.returncode if self.proc else None
+
+    # -- requests helpers -------------------------------------------------
+    def url(self, path):
+        return self.base + path
+
+    def get(self, path, **kw):
+        kw.setdefault("allow_redirects", False)
+        kw.setdefault("timeout", 10)
+        return self.session.get(self.url(path), **kw)
+
+    def post(self, path, **kw):
+        kw.setdefault("allow_redirects", False)
+        kw.setdefault("timeout", 10)
+        return self.session.post(self.url(path), **kw)
+
+    def request(self, method, path, **kw):
+        kw.setdefault("allow_redirects", False)
+        kw.setdefault("timeout", 10)
+        return self.session.request(method, self.url(path), **kw)
+
+    def csrf(self):
+        """The CSRF token of this requests.Session: the pt_csrf cookie an
+        anonymous visitor gets with the first page, or the session's token
+        after a sign-in (read from a rendered form)."""
+        r = self.get("/")
+        m = re.search(r'name="_csrf" value="([^"]+)"', r.text)
+        if m:
+            return m.group(1)
+        return self.session.cookies.get("pt_csrf")
+
+    def signin_fixture(self, who):
+        """Sign in through the fixture_identity test plugin (tests only)."""
+        tok = self.csrf()
+        r = self.post("/fixture/signin", data={"user": who, "_csrf": tok})
+        assert r.status_code in (303, 302), r.text
+        return self.csrf()
+
+    # -- raw TLS ----------------------------------------------------------
+    def tls(self, timeout=5):
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+        return ctx.wrap_socket(s, server_hostname="localhost")
+
+    def raw(self, data, timeout=5, read_all=True):
+        """Send raw bytes over TLS, return everything the server sends back
+        until it closes (or the timeout)."""
+        s = self.tls(timeout)
+        try:
+            s.sendall(data)
+            return read_until_close(s, timeout)
+        finally:
+            s.close()
+
+
+def read_until_close(s, timeout=5):
+    s.settimeout(timeout)
+    out = b""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            chunk = s.recv(65536)
+        except (socket.timeout, ssl.SSLError, ConnectionResetError):
+            break
+        if not chunk:
+            break
+        out += chunk
+    return out
+
+
+def parse_responses(data):
+    """Split raw HTTP/1.1 bytes into [(status, headers(dict lower), body)]."""
+    out = []
+    while data:
+        head, sep, rest = data.partition(b"\r\n\r\n")
+        if not sep:
+            break
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ")[1])
+        headers = {}
+        for line in lines[1:]:
+            k, _, v = line.partition(":")
+            headers[k.strip().lower()] = v.strip()
+        if "content-length" in headers:
+            n = int(headers["content-length"])
+            body, data = rest[:n], rest[n:]
+        elif headers.get("transfer-encoding") == "chunked":
+            body = b""
+            while True:
+                size_line, _, rest = rest.partition(b"\r\n")
+                n = int(size_line.split(b";")[0], 16)
+                if n == 0:
+                    _, _, rest = rest.partition(b"\r\n")
+                    break
+                body += rest[:n]
+                rest = rest[n + 2:]
+            data = rest
+        else:
+            body, data = rest, b""
+        out.append((status, headers, body))
+    return out
+
+
+@pytest.fixture(scope="module")
+def portico(tmp_path_factory):
+    tmp = str(tmp_path_factory.mktemp("portico"))
+    p = Portico(tmp).start()
+    yield p
+    p.stop()
+
+
+@pytest.fixture
+def make_portico(tmp_path):
+    started = []
+
+    def make(**kw):
+        d = tempfile.mkdtemp(dir=str(tmp_path))
+        p = Portico(d, **kw)
+        started.append(p)
+        return p
+
+    yield make
+    for p in started:
+        p.stop()
+
+
+def plugin_dir_with(tmp, names):
+    """A folder holding links to the named .so files from build/plugins
+    and build/test-plugins (fixtures), for configs that load fixtures."""
+    d = os.path.join(tmp, "plugins")
+    os.makedirs(d, exist_ok=True)
+    for n in names:
+        for sub in ("plugins", "test-plugins"):
+            src = os.path.join(BUILD, sub, n + ".so")
+            if os.path.exists(src):
+                dst = os.path.join(d, n + ".so")
+                if not os.path.exists(dst):
+                    os.symlink(src, dst)
+    return d
+
+
+@pytest.fixture(scope="module")
+def identity(tmp_path_factory):
+    """A server with the fixture_identity plugin (three fixed users)."""
+    tmp = str(tmp_path_factory.mktemp("identity"))
+    p = Portico(tmp, extra_plugins=("fixture_identity",),
+                plugin_dir=plugin_dir_with(tmp, ["hello", "fixture_identity"])).start()
+    yield p
+    p.stop()

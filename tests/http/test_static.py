@@ -1,0 +1,71 @@
+"""Theme assets: validators, caching, ranges, gzip, and no path traversal."""
+import gzip
+
+
+def test_css_served_with_validators(portico):
+    r = portico.get("/static/theme/portico.css")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/css")
+    assert r.headers["ETag"]
+    assert r.headers["Last-Modified"]
+    assert "max-age" in r.headers["Cache-Control"]
+    r2 = portico.get("/static/theme/portico.css", headers={"If-None-Match": r.headers["ETag"]})
+    assert r2.status_code == 304
+    assert r2.content == b""
+    r3 = portico.get("/static/theme/portico.css",
+                     headers={"If-Modified-Since": r.headers["Last-Modified"]})
+    assert r3.status_code == 304
+
+
+def test_versioned_asset_is_immutable(portico):
+    r = portico.get("/static/theme/portico.css?v=abc")
+    assert "immutable" in r.headers["Cache-Control"]
+
+
+def test_gzip_variant(portico):
+    plain = portico.get("/static/theme/portico.css", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    raw = portico.session.get(portico.url("/static/theme/portico.css"),
+                              headers={"Accept-Encoding": "gzip"}, stream=True)
+    assert raw.headers.get("Content-Encoding") == "gzip"
+    assert "Accept-Encoding" in raw.headers.get("Vary", "")
+    body = raw.raw.read()
+    assert gzip.decompress(body) == plain.content
+
+
+def test_range_requests(portico):
+    full = portico.get("/static/theme/portico.css", headers={"Accept-Encoding": "identity"}).content
+    r = portico.get("/static/theme/portico.css", headers={"Range": "bytes=0-9"})
+    assert r.status_code == 206
+    assert r.content == full[:10]
+    assert r.headers["Content-Range"] == "bytes 0-9/%d" % len(full)
+    r = portico.get("/static/theme/portico.css", headers={"Range": "bytes=-5"})
+    assert r.status_code == 206 and r.content == full[-5:]
+    r = portico.get("/static/theme/portico.css", headers={"Range": "bytes=%d-" % (len(full) + 10)})
+    assert r.status_code == 416
+    assert r.headers["Content-Range"] == "bytes */%d" % len(full)
+
+
+def test_no_path_traversal(portico):
+    for path in ["/static/theme/../../config/portico.lua",
+                 "/static/theme/%2e%2e/%2e%2e/config/portico.lua",
+                 "/static/theme/..%2f..%2fconfig%2fportico.lua",
+                 "/static/theme/.%2e/theme.json",
+                 "/static/theme//etc/passwd",
+                 "/static/theme/%2fetc%2fpasswd",
+                 "/static/vendor/htmx/../../../package.json",
+                 "/static/theme/.hidden"]:
+        r = portico.get(path)
+        assert r.status_code in (400, 404), path
+        assert "Portico configuration" not in r.text
+        assert "root:" not in r.text
+
+
+def test_missing_static_file_is_404(portico):
+    assert portico.get("/static/theme/nope.css").status_code == 404
+
+
+def test_vendored_htmx(portico):
+    r = portico.get("/static/vendor/htmx/htmx.min.js")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/javascript")
