@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# bench/run.sh - `make bench`: Portico against nginx (Debian nginx-light)
+# serving a static 4 KiB file over TLS, side by side on loopback, the same
+# number of worker processes, the same kind of certificate (ECDSA P-256).
+# Runs alternate (nginx, portico, nginx, portico, ...) and the best of each
+# is kept, so machine noise hits both. Prints one line per scenario:
+#   ratio <scenario> <portico req/s / nginx req/s>
+# and the raw numbers. Targets (docs/performance.md): static >= 1.2,
+# healthz >= 1.0, handshake_full >= 0.35, handshake_resumed >= 1.0.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+WORKERS=${BENCH_WORKERS:-1}
+DURATION=${BENCH_SECONDS:-5}
+ROUNDS=${BENCH_ROUNDS:-3}
+CONNS=${BENCH_CONNECTIONS:-50}
+OUT=bench/results
+mkdir -p "$OUT"
+TMP=$(mktemp -d /tmp/portico-bench.XXXXXX)
+PORTICO_PID=""; NGINX_PID=""
+cleanup() {
+  [ -n "$PORTICO_PID" ] && kill "$PORTICO_PID" 2>/dev/null || true
+  [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+P_PORT=$(free_port); N_PORT=$(free_port)
+
+# A theme that is the default one plus a 4 KiB asset.
+mkdir -p "$TMP/themes/bench/static" "$TMP/www"
+echo '{"name": "bench", "parent": "default"}' > "$TMP/themes/bench/theme.json"
+cp -r themes/default "$TMP/themes/default"
+head -c 4096 /dev/urandom | base64 -w 76 | head -c 4096 > "$TMP/themes/bench/static/asset-4k.txt"
+cp "$TMP/themes/bench/static/asset-4k.txt" "$TMP/www/asset-4k.txt"
+
+# Same kind of certificate for nginx: ECDSA P-256, self-signed.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+  -subj /CN=localhost -keyout "$TMP/nginx.key" -out "$TMP/nginx.crt" 2>/dev/null
+
+cat > "$TMP/nginx.conf" <<NGX
+worker_processes $WORKERS;
+pid $TMP/nginx.pid;
+error_log $TMP/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  default_type text/plain;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$N_PORT ssl reuseport;
+    ssl_certificate $TMP/nginx.crt;
+    ssl_certificate_key $TMP/nginx.key;
+    ssl_protocols TLSv1.2;
+    ssl_ciphers ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256;
+    ssl_prefer_server_ciphers on;
+    ssl_ecdh_curve X25519:prime256v1;
+    ssl_session_tickets on;
+    ssl_session_cache shared:SSL:10m;
+    root $TMP/www;
+  }
+}
+NGX
+
+cat > "$TMP/portico.lua" <<CFG
+workers = $WORKERS
+plugins = {}
+scripts = {}
+themes_dir = "$TMP/themes"
+theme = "bench"
+log = { level = "warn", access = "" }
+CFG
+
+nginx -c "$TMP/nginx.conf" -g 'daemon off;' &
+NGINX_PID=$!
+"$BUILD/portico" serve --config "$TMP/portico.lua" --listen 127.0.0.1:$P_PORT --http-listen "" \
+  --data-dir "$TMP/data" > "$TMP/portico.log" 2>&1 &
+PORTICO_PID=$!
+for i in $(seq 100); do
+  curl -ksf "https://127.0.0.1:$P_PORT/healthz" >/dev/null 2>&1 && \
+  curl -ksf "https://127.0.0.1:$N_PORT/asset-4k.txt" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
+wrk_rps() { # url [extra wrk args...]
+  local url=$1; shift
+  wrk -t1 -c"$CONNS" -d"${DURATION}s" "$@" "$url" 2>/dev/null | awk '/Requests\/sec/ {print $2}'
+}
+stime_cps() { # port new|reuse
+  openssl s_time -connect "127.0.0.1:$1" -"$2" -time "$DURATION" -cipher ECDHE-ECDSA-AES128-GCM-SHA256 2>/dev/null \
+    | awk '/connections in .* real seconds/ {print $1 / $(NF-2) * 1}' | head -1
+}
+best() { printf '%s\n' "$@" | sort -g | tail -1; }
+
+declare -A P N
+scenario() { # name portico_cmd nginx_cmd
+  local name=$1 pc=$2 nc=$3 ps=() ns=()
+  for r in $(seq "$ROUNDS"); do
+    ns+=("$(eval "$nc")"); ps+=("$(eval "$pc")")
+  done
+  P[$name]=$(best "${ps[@]}"); N[$name]=$(best "${ns[@]}")
+}
+
+PU="https://127.0.0.1:$P_PORT"; NU="https://127.0.0.1:$N_PORT"
+scenario static "wrk_rps $PU/static/theme/asset-4k.txt" "wrk_rps $NU/asset-4k.txt"
+scenario healthz "wrk_rps $PU/healthz" "wrk_rps $NU/asset-4k.txt"
+scenario handshake_full "stime_cps $P_PORT new" "stime_cps $N_PORT new"
+scenario handshake_resumed "stime_cps $P_PORT reuse" "stime_cps $N_PORT reuse"
+
+rss_kb() { ps -o rss= --ppid "$1" | awk '{s+=$1} END {print s+0}'; }
+{
+  echo "# portico vs nginx, $WORKERS worker(s), ${DURATION}s x $ROUNDS rounds, $CONNS connections"
+  for s in static healthz handshake_full handshake_resumed; do
+    awk -v s="$s" -v p="${P[$s]:-0}" -v n="${N[$s]:-0}" \
+      'BEGIN { r = (n > 0) ? p / n : 0; printf "ratio %s %.2f\n", s, r }'
+  done
+  for s in static healthz handshake_full handshake_resumed; do
+    echo "# $s: portico ${P[$s]:-0}/s nginx ${N[$s]:-0}/s"
+  done
+  echo "# rss after load: portico workers $(rss_kb $PORTICO_PID) KiB, nginx workers $(rss_kb $NGINX_PID) KiB"
+} | tee "$OUT/latest.txt"
