@@ -109,15 +109,13 @@ char *pt_arena_strdup(pt_arena *a, const char *s)
 
 char *pt_arena_printf(pt_arena *a, const char *fmt, ...)
 {
-    va_list ap, ap2;
+    va_list ap;
     va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    pt_buf b = PT_BUF_INIT;
+    pt_buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    if (n < 0) n = 0;
-    char *p = pt_arena_alloc(a, (size_t)n + 1);
-    vsnprintf(p, (size_t)n + 1, fmt, ap2);
-    va_end(ap2);
+    char *p = pt_arena_strndup(a, b.data ? b.data : "", b.len);
+    pt_buf_free(&b);
     return p;
 }
 
