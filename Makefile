@@ -38,7 +38,8 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all deps run test test-unit test-http test-browser test-asan test-fuzz bench clean \
         install-pc check-deps lint
 
-all: $(BUILD)/portico $(PLUGIN_SO) $(BUILD)/portico-plugin.pc
+all: $(BUILD)/portico $(PLUGIN_SO) $(BUILD)/portico-plugin.pc \
+     $(BUILD)/pkgconfig/portico-plugin-uninstalled.pc
 
 deps:
 	@bash tools/deps.sh
@@ -73,6 +74,13 @@ $(BUILD)/test-plugins/%.so: $$(wildcard tests/plugins/%/*.c) $(CORE_HDR)
 $(BUILD)/portico-plugin.pc: tools/portico-plugin.pc.in
 	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' $< > $@
+
+# For building plugins against this source tree without installing:
+# PKG_CONFIG_PATH=build/pkgconfig pkg-config --cflags portico-plugin-uninstalled
+$(BUILD)/pkgconfig/portico-plugin-uninstalled.pc: tools/portico-plugin.pc.in
+	@mkdir -p $(dir $@)
+	sed -e 's|^includedir=.*|includedir=$(CURDIR)/core/include|' -e 's|@PREFIX@|$(CURDIR)|g' \
+	    -e 's|@VERSION@|0.1.0|g' $< > $@
 
 # Installs the plugin headers and the pkg-config file so a third party can
 # build a plugin out of tree: `cc $(pkg-config --cflags portico-plugin) ...`

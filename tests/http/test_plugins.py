@@ -76,3 +76,28 @@ def test_check_config_reports_plugins(tmp_path):
     r = subprocess.run([BIN, "check-config", str(cfg)], capture_output=True, text=True)
     assert r.returncode == 1
     assert "c.lua:2" in r.stderr and "hello.greeting" in r.stderr
+
+
+def test_out_of_tree_plugin_build(tmp_path):
+    """A third party builds a plugin with pkg-config only, and it loads."""
+    import os
+    import shutil
+    from conftest import BUILD, ROOT
+    src = tmp_path / "src" / "hello"
+    shutil.copytree(os.path.join(ROOT, "plugins", "hello"), src)
+    env = dict(os.environ, PKG_CONFIG_PATH=os.path.join(BUILD, "pkgconfig"))
+    cflags = subprocess.run(["pkg-config", "--cflags", "portico-plugin-uninstalled"],
+                            capture_output=True, text=True, env=env, check=True).stdout.split()
+    out = tmp_path / "so"
+    out.mkdir()
+    cfiles = [str(p) for p in src.glob("*.c")]
+    subprocess.run(["cc", "-std=c11", "-shared", "-fPIC", "-Wall", "-Werror"] + cflags +
+                   ["-o", str(out / "hello.so")] + cfiles, check=True)
+    p = Portico(str(tmp_path), plugin_dir=str(out),
+                extra='plugin_src = "%s"' % (tmp_path / "src"))
+    p.start()
+    try:
+        assert p.get("/hello").status_code == 200
+        assert p.get("/healthz").json()["plugins"][0]["name"] == "hello"
+    finally:
+        p.stop()
