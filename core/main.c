@@ -2,7 +2,9 @@
  * core/main.c - the portico binary's entry: subcommand dispatch and the
  * usage texts. Each subcommand lives in its own file (serve.c, cli.c).
  */
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -22,6 +24,9 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
+    /* jansson allocates through us: out of memory aborts with a log line
+     * instead of handing NULL to code that does not expect it. */
+    json_set_alloc_funcs(pt_xmalloc, free);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);

@@ -70,9 +70,9 @@ static void on_hup(evutil_socket_t fd, short what, void *ud)
 int pt_worker_run(int index, int count, pt_tls *tls, int ready_fd)
 {
     pt_tls_after_fork(tls);
-    uint32_t salt = 0;
-    pt_random(&salt, sizeof salt);
-    pt_id_seed(salt ^ ((uint32_t)index << 24) ^ (uint32_t)getpid());
+    /* The worker field of an id is 8 bits: index + 1 keeps workers apart
+     * (0 is the parent, which only writes before the fork). */
+    pt_id_seed((uint32_t)index + 1);
     pt_config *cfg = pt_settings();
     const char *data_dir = pt_config_str(cfg, "data_dir", "var");
     pt_store_options opt;

@@ -250,6 +250,32 @@ static void dupsort_and_cursor_del(void **s)
     assert_int_equal(pt_txn_commit(t), PT_OK); /* read commit closes c too */
 }
 
+static void delete_while_iterating(void **s)
+{
+    (void)s;
+    fill();
+    pt_db *db = pt_store_db("t.events");
+    pt_txn *t = wtxn();
+    pt_cursor *c = pt_cursor_open(t, db, NULL);
+    pt_kv kv;
+    int rc, n = 0, kept = 0;
+    for (rc = pt_cursor_first(c, &kv); rc == PT_OK; rc = pt_cursor_next(c, &kv), n++)
+        if (n % 2 == 0) assert_int_equal(pt_cursor_del(c), PT_OK);
+    assert_int_equal(n, 30); /* every entry visited once */
+    for (rc = pt_cursor_first(c, &kv); rc == PT_OK; rc = pt_cursor_next(c, &kv)) {
+        kept++;
+        char want[48];
+        /* kept: 1/2, 1/4, ... (the odd positions) */
+        uint64_t a = pt_key_read_u64(kv.key), id = pt_key_read_u64((const uint8_t *)kv.key + 8);
+        snprintf(want, sizeof want, "%llu/%llu", (unsigned long long)a,
+                 (unsigned long long)(id / 1000));
+        assert_memory_equal(kv.val, want, kv.vlen);
+        assert_int_equal(id / 1000 % 2, 0);
+    }
+    assert_int_equal(kept, 15);
+    assert_int_equal(pt_txn_commit(t), PT_OK);
+}
+
 static void kv_codes(void **s)
 {
     (void)s;
@@ -277,6 +303,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(prefix_scans, setup, close_store),
         cmocka_unit_test_setup_teardown(prefix_with_ff_bytes, setup, close_store),
         cmocka_unit_test_setup_teardown(dupsort_and_cursor_del, setup, close_store),
+        cmocka_unit_test_setup_teardown(delete_while_iterating, setup, close_store),
         cmocka_unit_test_setup_teardown(kv_codes, setup, close_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

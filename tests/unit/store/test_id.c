@@ -35,6 +35,8 @@ static void monotonic_and_time_sortable(void **s)
     assert_true(pt_id_from_ms(before) <= prev);
     assert_true(pt_id_time_ms(pt_id_from_ms(before)) == before);
     assert_true(((prev >> 13) & 0xff) == 3); /* worker field */
+    pt_id_seed(0x01020300u); /* folded: 1^2^3^0 = 0 */
+    assert_true(((pt_id_new() >> 13) & 0xff) == 0);
 }
 
 static void *gen(void *arg)
