@@ -20,7 +20,7 @@ endif
 CFLAGS   ?=
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -g $(OPT) -fPIC \
             -Icore/include -Icore $(PKG_CFLAGS)
-LDLIBS   := $(PKG_LIBS) -lmbedtls -lmbedx509 -lmbedcrypto -lhttp_parser -lpthread -ldl -lm
+LDLIBS   := $(PKG_LIBS) -lz -lmbedtls -lmbedx509 -lmbedcrypto -lhttp_parser -lpthread -ldl -lm
 
 CORE_SRC := $(shell find core -name '*.c' ! -path 'core/main.c' | sort)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
