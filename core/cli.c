@@ -111,7 +111,14 @@ int pt_cli_load_config(const pt_cli_opts *o, bool check_plugins)
         free(err);
         return 1;
     }
-    if (o->listen) pt_config_set(cfg, "listen", json_string(o->listen));
+    if (o->listen) {
+        /* The address users reach follows the flag unless the file names
+         * a public address other than the default listen one. */
+        pt_config_set(cfg, "listen", json_string(o->listen));
+        char *url = pt_xasprintf("https://%s", o->listen);
+        pt_config_set(cfg, "public_url", json_string(url));
+        free(url);
+    }
     if (o->http_listen) pt_config_set(cfg, "http_listen", json_string(o->http_listen));
     if (o->data_dir) pt_config_set(cfg, "data_dir", json_string(o->data_dir));
     if (o->workers) pt_config_set(cfg, "workers", json_integer(o->workers));

@@ -54,8 +54,8 @@ int pt_log_open(const char *error_path, const char *access_path)
     err_path = error_path ? pt_xstrdup(error_path) : NULL;
     acc_path = access_path ? pt_xstrdup(access_path) : NULL;
     pt_log_reopen();
-    if ((err_path && strcmp(err_path, "-") && !err_fp) ||
-        (acc_path && strcmp(acc_path, "-") && !acc_fp))
+    if ((err_path && *err_path && strcmp(err_path, "-") && !err_fp) ||
+        (acc_path && *acc_path && strcmp(acc_path, "-") && !acc_fp))
         return PT_EIO;
     return 0;
 }

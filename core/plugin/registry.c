@@ -9,6 +9,7 @@
 
 #include "plugin/registry.h"
 #include "portico/auth.h"
+#include "portico/i18n.h"
 #include "portico/log.h"
 
 typedef struct entry {
@@ -217,8 +218,8 @@ json_t *pt_registry_nav(pt_req *req)
         size_t hl = strlen(e->href);
         bool active = strncmp(path, e->href, hl) == 0 && (path[hl] == 0 || path[hl] == '/') &&
                       !(hl == 1 && path[1] != 0);
-        json_t *o = json_pack("{s:s, s:s, s:b}", "label", e->label, "href", e->href, "active",
-                              active);
+        json_t *o = json_pack("{s:s, s:s, s:b}", "label", pt_t(req, e->label), "href", e->href,
+                              "active", active);
         if (e->icon) json_object_set_new(o, "icon", json_string(e->icon));
         json_array_append_new(a, o);
     }
@@ -235,8 +236,8 @@ json_t *pt_registry_widgets(pt_req *req)
         int (*render)(pt_req *, pt_buf *) = (int (*)(pt_req *, pt_buf *))e->ptr;
         if (render(req, &html) != 0) continue;
         json_t *o = json_pack("{s:s, s:s, s:s%}", "name", e->name, "title",
-                              e->label ? e->label : "", "html", html.data ? html.data : "",
-                              html.len);
+                              e->label ? pt_t(req, e->label) : "",
+                              "html", html.data ? html.data : "", html.len);
         if (e->href) json_object_set_new(o, "href", json_string(e->href));
         json_array_append_new(a, o);
     }
