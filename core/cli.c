@@ -114,10 +114,15 @@ int pt_cli_load_config(const pt_cli_opts *o, bool check_plugins)
     if (o->listen) {
         /* The address users reach follows the flag unless the file names
          * a public address other than the default listen one. */
+        char *derived = pt_xasprintf("https://%s", pt_config_str(cfg, "listen", ""));
+        bool follows = strcmp(derived, pt_config_str(cfg, "public_url", "")) == 0;
+        free(derived);
         pt_config_set(cfg, "listen", json_string(o->listen));
-        char *url = pt_xasprintf("https://%s", o->listen);
-        pt_config_set(cfg, "public_url", json_string(url));
-        free(url);
+        if (follows) {
+            char *url = pt_xasprintf("https://%s", o->listen);
+            pt_config_set(cfg, "public_url", json_string(url));
+            free(url);
+        }
     }
     if (o->http_listen) pt_config_set(cfg, "http_listen", json_string(o->http_listen));
     if (o->data_dir) pt_config_set(cfg, "data_dir", json_string(o->data_dir));
