@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "http/static.h"
 #include "pages.h"
 #include "plugin/registry.h"
 #include "portico/auth.h"
@@ -147,13 +148,24 @@ static int admin_errors_api(pt_req *req)
 static const pt_route core_routes[] = {
     {.method = "GET", .pattern = "/", .handler = home},
     {.method = "GET", .pattern = "/healthz", .handler = healthz, .flags = PT_ROUTE_JSON},
+    {.method = "GET", .pattern = "/theme.css", .handler = pt_theme_css_handler},
     {.method = "GET", .pattern = "/admin", .handler = admin, .flags = PT_ROUTE_STAFF},
     {.method = "GET", .pattern = "/api/v1/admin/script-errors", .handler = admin_errors_api,
      .flags = PT_ROUTE_STAFF | PT_ROUTE_JSON},
 };
 
+/* Requests no route matched: static files, else the themed 404. */
+static int fallback(pt_req *req)
+{
+    if (pt_static_serve(req) == 0) return 0;
+    pt_http_error(req, 404, "This page does not exist. Check the address, or start again "
+                            "from the homepage.");
+    return 0;
+}
+
 int pt_pages_register(pt_router *r)
 {
+    pt_http_set_fallback(fallback);
     started_ms = pt_now_ms();
     for (size_t i = 0; i < sizeof core_routes / sizeof core_routes[0]; i++) {
         int rc = pt_router_add(r, &core_routes[i], "core");

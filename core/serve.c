@@ -155,12 +155,9 @@ static void relay(int sig)
 static void parent_reload(void)
 {
     char *err = NULL;
-    pt_config *cfg = pt_settings();
-    if (pt_config_reload(pt_config_file(cfg), &cfg, &err) != 0) {
+    if (pt_settings_reload(&err) != 0) {
         pt_error("reload: configuration kept: %s", err ? err : "?");
         free(err);
-    } else {
-        pt_settings_set(cfg);
     }
     if (pt_theme_reload(&err) != 0) {
         pt_error("reload: theme kept: %s", err ? err : "?");

@@ -78,6 +78,14 @@ void pt_settings_set(pt_config *cfg)
     current = cfg;
 }
 
+int pt_settings_reload(char **err)
+{
+    if (!current) return PT_EINVAL;
+    /* pt_config_reload frees the old config itself when the new one is
+     * good, and leaves it in place otherwise. */
+    return pt_config_reload(pt_config_file(current), &current, err);
+}
+
 void pt_settings_server(pt_server_config *c)
 {
     pt_server_config_defaults(c);

@@ -14,6 +14,9 @@ void pt_settings_declare(void);
 pt_config *pt_settings(void);
 /* Install cfg as current (takes ownership; frees the previous one). */
 void pt_settings_set(pt_config *cfg);
+/* Re-read the config file (SIGHUP): the new config replaces the current
+ * one only when it is valid. 0, or an error with *err (owned). */
+int pt_settings_reload(char **err);
 /* Fill the HTTP server config from the current settings. Strings are
  * borrowed from the settings. */
 void pt_settings_server(pt_server_config *out);

@@ -51,12 +51,7 @@ static void on_hup(evutil_socket_t fd, short what, void *ud)
     (void)what;
     (void)ud;
     char *err = NULL;
-    pt_config *cfg = pt_settings();
-    if (pt_config_reload(pt_config_file(cfg), &cfg, &err) != 0) {
-        free(err); /* the parent logs reload errors once */
-    } else {
-        pt_settings_set(cfg);
-    }
+    if (pt_settings_reload(&err) != 0) free(err); /* the parent logs reload errors once */
     if (pt_theme_reload(&err) != 0) free(err);
     const char **dirs = NULL;
     size_t n = pt_theme_static_dirs(&dirs);

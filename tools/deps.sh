@@ -14,7 +14,7 @@ PKGS=(
   libjansson-dev libcurl4-openssl-dev libargon2-dev libcmark-gfm-dev
   libcmark-gfm-extensions-dev libstemmer-dev libcsv-dev zlib1g-dev libcmocka-dev
   python3 python3-pytest python3-requests python3-aiosmtpd
-  nodejs npm chromium nginx-light wrk sqlite3 lmdb-utils openssl curl ca-certificates
+  nodejs npm chromium nginx-light wrk sqlite3 lmdb-utils openssl curl ca-certificates tzdata
 )
 
 missing=()

@@ -126,16 +126,19 @@ class Portico:
     def get(self, path, **kw):
         kw.setdefault("allow_redirects", False)
         kw.setdefault("timeout", 10)
+        kw.setdefault("verify", False)
         return self.session.get(self.url(path), **kw)
 
     def post(self, path, **kw):
         kw.setdefault("allow_redirects", False)
         kw.setdefault("timeout", 10)
+        kw.setdefault("verify", False)
         return self.session.post(self.url(path), **kw)
 
     def request(self, method, path, **kw):
         kw.setdefault("allow_redirects", False)
         kw.setdefault("timeout", 10)
+        kw.setdefault("verify", False)
         return self.session.request(method, self.url(path), **kw)
 
     def csrf(self):

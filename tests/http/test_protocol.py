@@ -57,7 +57,7 @@ def test_security_headers_everywhere(portico):
     for path in ["/", "/healthz", "/nope", "/static/theme/portico.css"]:
         r = portico.get(path)
         assert_security_headers({k.lower(): v for k, v in r.headers.items()})
-    data = portico.raw(b"GARBAGE\r\n\r\n")
+    data = portico.raw(b"GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n")
     (status, headers, _), = parse_responses(data)
     assert status == 400
     assert_security_headers(headers)
