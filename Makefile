@@ -106,7 +106,7 @@ test-http: all $(TEST_PLUGIN_SO)
 	PORTICO_BUILD=$(BUILD) $(PYTHON) -m pytest -q -p no:cacheprovider tests/http
 
 test-browser: all
-	PORTICO_BUILD=$(BUILD) node --test --test-concurrency=1 tests/browser/
+	PORTICO_BUILD=$(BUILD) node --test --test-concurrency=1 $(wildcard tests/browser/test_*.mjs)
 
 test-asan:
 	$(MAKE) BUILD=build-asan SAN=1 all test-unit test-http
