@@ -290,3 +290,6 @@ int pt_registry_run_demo(char **err)
     }
     return 0;
 }
+
+json_t *pt_permissions_all(void) { return pt_registry_permissions(); }
+json_t *pt_notification_kinds_all(void) { return pt_registry_notification_kinds(); }

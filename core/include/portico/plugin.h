@@ -77,6 +77,13 @@ int pt_host_route(pt_host *h, const pt_route *route);
  * "<plugin>.view". label/description are message-catalog keys or text. */
 int pt_host_permission(pt_host *h, const char *name, const char *label, const char *description);
 
+/* Every permission declared by any loaded plugin, as a new JSON array of
+ * {"name", "label", "description", "plugin"} in declaration order (the
+ * group editor lists these). Caller owns the array. */
+json_t *pt_permissions_all(void);
+/* Every declared notification kind: new array of {"kind","label","plugin"}. */
+json_t *pt_notification_kinds_all(void);
+
 /* ---- navigation and homepage ---------------------------------------------- */
 typedef struct pt_nav {
     const char *label;       /* catalog key ("nav.support") or text        */
