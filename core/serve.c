@@ -302,7 +302,7 @@ int pt_cmd_serve(int argc, char **argv)
     }
     pt_info("SIGTERM: draining %d worker(s)", nworkers);
     relay(SIGTERM);
-    unsigned drain = (unsigned)pt_config_int(cfg, "limits.drain_timeout_ms", 10000);
+    unsigned drain = (unsigned)pt_config_int(pt_settings(), "limits.drain_timeout_ms", 10000);
     uint64_t deadline = pt_now_ms() + drain + 5000;
     int left = nworkers;
     while (left > 0) {

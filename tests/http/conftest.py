@@ -117,6 +117,13 @@ class Portico:
                 self.proc.wait()
         if getattr(self, "log", None):
             self.log.close()
+        # Under the sanitizer build a worker that hits a bug prints a report
+        # and dies (and is restarted): the test may still pass, so fail here.
+        out = self.stderr()
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                       "died (signal"):
+            if marker in out:
+                raise AssertionError("server log shows '%s':\n%s" % (marker, out[-4000:]))
         return self.proc.returncode if self.proc else None
 
     # -- requests helpers -------------------------------------------------
