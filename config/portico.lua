@@ -42,6 +42,21 @@ limits = {
   drain_timeout_ms = 10000,     -- SIGTERM: in-flight requests get this long
 }
 
+-- Outgoing mail: messages are written to the outbox in the same transaction
+-- as the change that caused them and delivered with retries.
+mail = {
+  smtp_url = "",                -- "smtp://relay:587" or "smtps://relay:465"; "" = keep mail queued
+  starttls = "try",             -- "off", "try" or "require" (use require for remote relays)
+  username = "",
+  password = "",                -- never logged
+  from = "Portico <portico@localhost>",
+  tls_verify = true,
+  max_attempts = 6,             -- then the message is marked dead (admins see it)
+  poll_ms = 1000,
+  keep_sent_days = 7,
+  batch = 10,
+}
+
 store = {
   map_size_mb = 1024,           -- LMDB map size (the store's maximum size)
 }

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "http/server.h"
+#include "mail/mail_worker.h"
 #include "plugin/registry.h"
 #include "portico/log.h"
 #include "portico/store.h"
@@ -104,6 +105,8 @@ int pt_cli_parse(int argc, char **argv, const char *allowed, pt_cli_opts *o)
 int pt_cli_load_config(const pt_cli_opts *o, bool check_plugins)
 {
     pt_settings_declare();
+    pt_mail_declare();
+    pt_notify_declare();
     pt_config *cfg = NULL;
     char *err = NULL;
     if (pt_config_load(o->config, &cfg, &err) != 0) {

@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "http/static.h"
+#include "mail/mail_worker.h"
 #include "pages.h"
 #include "plugin/registry.h"
 #include "portico/auth.h"
@@ -93,6 +94,8 @@ int pt_worker_run(int index, int count, pt_tls *tls, int ready_fd)
     }
     pt_pages_set_runtime(server, count);
     pt_plugins_worker_start();
+    pt_mail_worker_start(base);
+    pt_mail_install_lua_backend();
     struct event *term = evsignal_new(base, SIGTERM, on_term, NULL);
     struct event *hup = evsignal_new(base, SIGHUP, on_hup, NULL);
     event_add(term, NULL);
@@ -100,6 +103,7 @@ int pt_worker_run(int index, int count, pt_tls *tls, int ready_fd)
     if (write(ready_fd, "R", 1) < 0) {}
     close(ready_fd);
     event_base_dispatch(base);
+    pt_mail_worker_stop();
     event_free(term);
     event_free(hup);
     pt_server_free(server);
