@@ -49,7 +49,7 @@ mail = {
   starttls = "try",             -- "off", "try" or "require" (use require for remote relays)
   username = "",
   password = "",                -- never logged
-  from = "Portico <portico@localhost>",
+  from = "Portico <portico@localhost.localdomain>",
   tls_verify = true,
   max_attempts = 6,             -- then the message is marked dead (admins see it)
   poll_ms = 1000,
@@ -64,6 +64,7 @@ store = {
 -- Section plugins, loaded in this order (dependencies first). A plugin that
 -- fails to start is skipped unless marked { name = "x", required = true }.
 plugins = {
+  "team",
   "hello",
 }
 plugin_dir = "build/plugins"    -- where NAME.so files are

@@ -51,10 +51,13 @@ static void globals(pt_req *req, json_t *ctx)
             size_t i;
             json_t *a;
             json_array_foreach(p->accounts, i, a) {
-                if (pt_rec_u64(a, "id", 0) == p->account ||
-                    (json_is_string(json_object_get(a, "id")) &&
-                     strcmp(json_string_value(json_object_get(a, "id")),
-                            pt_id_to_str(p->account, id)) == 0)) {
+                json_t *aid = json_object_get(a, "id");
+                bool same = json_is_integer(aid)
+                                ? (uint64_t)json_integer_value(aid) == p->account
+                                : json_is_string(aid) &&
+                                      strcmp(json_string_value(aid),
+                                             pt_id_to_str(p->account, id)) == 0;
+                if (same) {
                     json_object_set(ctx, "account", a);
                 }
             }

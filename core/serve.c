@@ -121,7 +121,10 @@ static void print_banner(const char *fingerprint, int nw, bool demo)
     if (hl && *hl) printf("  http on:  %s  (redirects to https)\n", hl);
     printf("  data:     %s\n", pt_config_str(c, "data_dir", "var"));
     if (fingerprint) printf("  certificate SHA-256: %s\n", fingerprint);
-    if (demo) printf("  demo:     demo data set loaded (see README.md for the demo sign-ins)\n");
+    if (demo) {
+        printf("  demo:     demo data set loaded\n");
+        pt_registry_print_demo_notes(stdout);
+    }
     printf("  health:   %s/healthz\n\n", pt_config_str(c, "public_url", ""));
     fflush(stdout);
 }

@@ -31,6 +31,7 @@ static void finish_response(pt_conn *c);
 /* ---- events and deadlines ------------------------------------------------ */
 static void on_event(evutil_socket_t fd, short what, void *arg)
 {
+    ((pt_conn *)arg)->drained = false;
     conn_run(arg);
 }
 

@@ -183,6 +183,9 @@ struct pt_conn {
     size_t tls_pending;        /* length of a WANT_WRITE ssl_write      */
     char *stage;               /* read-ahead staging buffer (PT_STAGE)   */
     size_t stage_pos, stage_len;
+    bool drained;              /* last recv was short: socket empty until
+                                  the next readiness event (saves the
+                                  EAGAIN recv per request)              */
     /* input */
     char *in;                  /* PT_INBUF                               */
     size_t in_pos, in_len;

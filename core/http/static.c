@@ -46,6 +46,16 @@ typedef struct cached {
 static mount *mounts;
 static cached *cache[CACHE_SLOTS];
 
+/* URL -> resolved file, trusted for a second: a hot asset costs no path
+ * walk and no stat() per request; a changed file shows within 1 s. */
+typedef struct resolved {
+    char *url;
+    char *full;
+    struct stat st;
+    uint64_t at_ms;
+} resolved;
+static resolved rcache[CACHE_SLOTS];
+
 int pt_static_mount(const char *prefix, const char *dir, const char *owner)
 {
     size_t pl = strlen(prefix);
@@ -88,11 +98,23 @@ static void cached_free(cached *c)
     free(c);
 }
 
+static void rcache_clear(void);
+
 void pt_static_cache_clear(void)
 {
+    rcache_clear();
     for (int i = 0; i < CACHE_SLOTS; i++) {
         cached_free(cache[i]);
         cache[i] = NULL;
+    }
+}
+
+static void rcache_clear(void)
+{
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        free(rcache[i].url);
+        free(rcache[i].full);
+        memset(&rcache[i], 0, sizeof rcache[i]);
     }
 }
 
@@ -374,9 +396,28 @@ static int serve_file(pt_req *req, const char *path, const struct stat *st)
     return 0;
 }
 
+
+
+static void remember(const char *url, const char *full, const struct stat *st)
+{
+    resolved *r = &rcache[slot_of(url)];
+    free(r->url);
+    free(r->full);
+    r->url = pt_xstrdup(url);
+    r->full = pt_xstrdup(full);
+    r->st = *st;
+    r->at_ms = pt_now_ms();
+}
+
 int pt_static_serve(pt_req *req)
 {
     const char *path = pt_req_path(req);
+    const char *m0 = pt_req_method(req);
+    if (strcmp(m0, "GET") == 0 || strcmp(m0, "HEAD") == 0) {
+        resolved *r = &rcache[slot_of(path)];
+        if (r->url && strcmp(r->url, path) == 0 && pt_now_ms() - r->at_ms < 1000)
+            return serve_file(req, r->full, &r->st);
+    }
     bool prefix_hit = false;
     for (mount *m = mounts; m; m = m->next) {
         if (strncmp(path, m->prefix, m->prefix_len) != 0) continue;
@@ -394,6 +435,7 @@ int pt_static_serve(pt_req *req)
         if (n < 0 || (size_t)n >= sizeof full) break;
         struct stat st;
         if (stat(full, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        remember(path, full, &st);
         return serve_file(req, full, &st);
     }
     if (!prefix_hit) return PT_ENOTFOUND;

@@ -200,8 +200,13 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
     pt_conn *c = ctx;
     if (c->stage_pos == c->stage_len) {
         c->stage_pos = c->stage_len = 0;
+        /* A short read emptied the socket: with level-triggered readiness
+         * the next event says when more arrives, so skip the recv that
+         * would only answer EAGAIN. */
+        if (c->drained) return MBEDTLS_ERR_SSL_WANT_READ;
         unsigned char *dst = len >= PT_STAGE ? buf : (unsigned char *)c->stage;
-        ssize_t r = recv(c->fd, dst, len >= PT_STAGE ? len : PT_STAGE, 0);
+        size_t want = len >= PT_STAGE ? len : PT_STAGE;
+        ssize_t r = recv(c->fd, dst, want, 0);
         if (r < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                 return MBEDTLS_ERR_SSL_WANT_READ;
@@ -209,6 +214,7 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
             return MBEDTLS_ERR_NET_RECV_FAILED;
         }
         if (r == 0) return 0;
+        if ((size_t)r < want) c->drained = true;
         if (dst == buf) return (int)r;
         c->stage_len = (size_t)r;
     }

@@ -41,7 +41,7 @@ typedef struct pt_mail_conf {
     char *starttls;      /* "off" | "try" | "require"                   */
     char *username;      /* "" = no AUTH                                */
     char *password;      /* secret: never logged                        */
-    char *from;          /* "Portico <portico@localhost>"               */
+    char *from;          /* "Portico <portico@localhost.localdomain>"               */
     bool tls_verify;
     int max_attempts;    /* >= 1                                        */
     int poll_ms;         /* >= 50                                       */

@@ -34,7 +34,7 @@
 #define MESSAGE_MAX (2u << 20) /* rendered text + html */
 #define SCAN_MAX 200           /* index entries looked at per claim */
 
-static const char DEFAULT_FROM[] = "Portico <portico@localhost>";
+static const char DEFAULT_FROM[] = "Portico <portico@localhost.localdomain>";
 
 /* ---- settings --------------------------------------------------------------- */
 

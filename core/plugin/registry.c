@@ -4,6 +4,7 @@
  * demo-data loaders and exported APIs. Every entry carries its owner so a
  * plugin's entries can be removed as one (rollback of a failed init).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +28,7 @@ typedef struct entry {
     struct entry *next;
 } entry;
 
-enum { L_PERM, L_NAV, L_WIDGET, L_KIND, L_DEMO, L_EXPORT, L_COUNT };
+enum { L_PERM, L_NAV, L_WIDGET, L_KIND, L_DEMO, L_EXPORT, L_NOTE, L_COUNT };
 static entry *lists[L_COUNT];
 static pt_router *router;
 
@@ -293,3 +294,16 @@ int pt_registry_run_demo(char **err)
 
 json_t *pt_permissions_all(void) { return pt_registry_permissions(); }
 json_t *pt_notification_kinds_all(void) { return pt_registry_notification_kinds(); }
+
+int pt_host_demo_note(pt_host *h, const char *line)
+{
+    if (!line) return PT_EINVAL;
+    entry *e = add(L_NOTE, h->name);
+    e->label = pt_xstrdup(line);
+    return 0;
+}
+
+void pt_registry_print_demo_notes(FILE *out)
+{
+    for (entry *e = lists[L_NOTE]; e; e = e->next) fprintf(out, "  %s\n", e->label);
+}

@@ -6,6 +6,8 @@
 #ifndef PT_PLUGIN_REGISTRY_H
 #define PT_PLUGIN_REGISTRY_H
 
+#include <stdio.h>
+
 #include "http/server.h"
 #include "portico/plugin.h"
 
@@ -49,6 +51,8 @@ json_t *pt_registry_widgets(pt_req *req);
 json_t *pt_registry_permissions(void);
 /* Every declared notification kind: [{"kind","label","plugin"}]. */
 json_t *pt_registry_notification_kinds(void);
+/* Print every plugin's demo notes (pt_host_demo_note), one per line. */
+void pt_registry_print_demo_notes(FILE *out);
 /* Run every plugin's demo loader in one write transaction each.
  * 0 or the first error (with *err allocated). */
 int pt_registry_run_demo(char **err);

@@ -278,3 +278,81 @@ def identity(tmp_path_factory):
                 plugin_dir=plugin_dir_with(tmp, ["hello", "fixture_identity"])).start()
     yield p
     p.stop()
+
+
+# ---- team plugin (identity) fixtures ---------------------------------------
+# Appended for tests/http/test_team_identity.py: a real SMTP server
+# (tests/tools/smtp_sink.py, Debian's aiosmtpd) and a server with the team
+# plugin whose mail goes to it.
+
+class SmtpSink:
+    """tests/tools/smtp_sink.py on a free loopback port; messages() reads
+    what it received."""
+
+    def __init__(self, folder):
+        self.dir = folder
+        self.proc = subprocess.Popen(
+            ["/usr/bin/python3", os.path.join(ROOT, "tests", "tools", "smtp_sink.py"),
+             "--port", "0", "--dir", folder], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        line = self.proc.stdout.readline().decode()
+        assert line.startswith("READY "), line
+        self.port = int(line.split()[1])
+
+    def messages(self):
+        import email
+        import email.policy
+        out = []
+        for name in sorted(os.listdir(self.dir)):
+            if name.endswith(".eml"):
+                with open(os.path.join(self.dir, name), "rb") as f:
+                    out.append(email.message_from_bytes(f.read(), policy=email.policy.default))
+        return out
+
+    def wait_for(self, to, count_before=0, timeout=15):
+        """The newest message to `to` once more than count_before such
+        messages arrived."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            mine = [m for m in self.messages() if to.lower() in str(m["To"]).lower()]
+            if len(mine) > count_before:
+                return mine[-1]
+            time.sleep(0.1)
+        raise AssertionError("no mail to %s within %ss" % (to, timeout))
+
+    def count(self, to):
+        return len([m for m in self.messages() if to.lower() in str(m["To"]).lower()])
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def smtp_sink(tmp_path_factory):
+    s = SmtpSink(str(tmp_path_factory.mktemp("smtp")))
+    yield s
+    s.stop()
+
+
+TEAM_CONFIG = """
+team = {{ lockout_after = 3, lockout_seconds = 2, ip_lockout_after = 1000 {team_extra} }}
+mail = {{ smtp_url = "smtp://127.0.0.1:{port}", poll_ms = 100, from = "Portico <portico@portico.example>" }}
+"""
+
+
+def team_server(tmp, sink, team_extra=""):
+    """A Portico with the team plugin and the demo data, mail to sink."""
+    return Portico(tmp, extra_plugins=("team",),
+                   extra=TEAM_CONFIG.format(port=sink.port, team_extra=team_extra))
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory, smtp_sink):
+    p = team_server(str(tmp_path_factory.mktemp("team")), smtp_sink).start()
+    p.sink = smtp_sink
+    yield p
+    p.stop()

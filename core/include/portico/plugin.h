@@ -133,6 +133,10 @@ int pt_host_migration(pt_host *h, int version, int (*fn)(pt_txn *txn, void *ud),
  * Runs in a write transaction after migrations; plugins run in load order. */
 int pt_host_demo(pt_host *h, int (*fn)(pt_txn *txn, void *ud), void *ud);
 
+/* A line printed in the start banner when the portal runs with demo data
+ * (`portico serve --demo`), e.g. the demo sign-ins. Copied. */
+int pt_host_demo_note(pt_host *h, const char *line);
+
 /* ---- configuration ------------------------------------------------------ */
 /* Declare a setting "<plugin>.<key>" with a type (PT_CONFIG_* from
  * portico/config.h), a default (stolen reference, may be NULL) and a
