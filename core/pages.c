@@ -11,6 +11,7 @@
 #include "plugin/registry.h"
 #include "portico/auth.h"
 #include "portico/events.h"
+#include "portico/i18n.h"
 #include "portico/log.h"
 #include "portico/lua.h"
 #include "portico/store.h"
@@ -106,8 +107,20 @@ static int healthz(pt_req *req)
                                                                        json_array_size(loaded))));
     json_decref(plugins);
     json_object_set_new(h, "scripts", pt_scripts_info());
-    json_t *store = NULL;
-    if (pt_store_stats(&store) == 0) json_object_set_new(h, "store", store);
+    /* The store statistics walk every database: refresh them at most once
+     * a second (a load balancer may poll this often). */
+    static json_t *store_cache;
+    static uint64_t store_at;
+    uint64_t now = pt_now_ms();
+    if (!store_cache || now - store_at >= 1000) {
+        json_t *store = NULL;
+        if (pt_store_stats(&store) == 0) {
+            json_decref(store_cache);
+            store_cache = store;
+            store_at = now;
+        }
+    }
+    if (store_cache) json_object_set(h, "store", store_cache);
     if (server) {
         pt_server_stats st;
         pt_server_stats_get(server, &st);
@@ -122,7 +135,7 @@ static int healthz(pt_req *req)
 static int admin(pt_req *req)
 {
     if (!pt_req_is_admin(req)) {
-        pt_http_error(req, 403, "The admin console is for portal admins.");
+        pt_http_error(req, 403, pt_t(req, "errors.admin_only"));
         return 0;
     }
     json_t *ctx = json_object();
@@ -139,7 +152,7 @@ static int admin(pt_req *req)
 static int admin_errors_api(pt_req *req)
 {
     if (!pt_req_is_admin(req)) {
-        pt_http_error(req, 403, "Only portal admins can read script errors.");
+        pt_http_error(req, 403, pt_t(req, "errors.script_errors_admin_only"));
         return 0;
     }
     json_t *errs = NULL;
@@ -161,8 +174,7 @@ static const pt_route core_routes[] = {
 static int fallback(pt_req *req)
 {
     if (pt_static_serve(req) == 0) return 0;
-    pt_http_error(req, 404, "This page does not exist. Check the address, or start again "
-                            "from the homepage.");
+    pt_http_error(req, 404, pt_t(req, "errors.not_found"));
     return 0;
 }
 

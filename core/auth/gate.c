@@ -10,6 +10,7 @@
 
 #include "auth/auth_internal.h"
 #include "http/server.h"
+#include "portico/i18n.h"
 #include "portico/log.h"
 
 static bool unsafe_method(const char *m)
@@ -21,7 +22,7 @@ static int deny_signin(pt_req *req)
 {
     if (pt_req_wants_json(req)) {
         pt_resp_set_header(req, "WWW-Authenticate", "Bearer");
-        pt_http_error(req, 401, "Sign in to use this.");
+        pt_http_error(req, 401, pt_t(req, "errors.signin_required"));
         return 401;
     }
     const char *method = pt_req_method(req);
@@ -33,7 +34,7 @@ static int deny_signin(pt_req *req)
         pt_buf_free(&loc);
         return pt_resp_get_status(req);
     }
-    pt_http_error(req, 401, "Sign in to use this.");
+    pt_http_error(req, 401, pt_t(req, "errors.signin_required"));
     return 401;
 }
 
@@ -59,39 +60,38 @@ static int gate(pt_req *req, const pt_route *route)
     bool needs_user = (f & (PT_ROUTE_AUTH | PT_ROUTE_STAFF)) || route->permission;
     if (needs_user && st->p.user == 0) return deny_signin(req);
     if ((f & PT_ROUTE_STAFF) && !st->p.staff) {
-        pt_http_error(req, 403, "This page is for the vendor's staff only.");
+        pt_http_error(req, 403, pt_t(req, "errors.staff_only"));
         return 403;
     }
     if (route->permission && !pt_req_can(req, route->permission)) {
-        pt_http_error(req, 403, "Your account does not give you access to this.");
+        pt_http_error(req, 403, pt_t(req, "errors.no_permission"));
         return 403;
     }
     const char *method = pt_req_method(req);
     if (!unsafe_method(method)) return 0;
     if (st->via_token) {
         if (st->read_only) {
-            pt_http_error(req, 403, "This API token is read-only.");
+            pt_http_error(req, 403, pt_t(req, "errors.token_read_only"));
             return 403;
         }
         return 0; /* bearer tokens are not sent by browsers on their own */
     }
     if (f & PT_ROUTE_NO_CSRF) return 0;
     if (cross_site(req)) {
-        pt_http_error(req, 403, "This form was sent from another site and was refused.");
+        pt_http_error(req, 403, pt_t(req, "errors.cross_site"));
         return 403;
     }
     const char *want = pt_req_csrf(req);
     const char *hdr = pt_req_header(req, "X-CSRF-Token");
     if (hdr) {
         if (strlen(hdr) == strlen(want) && pt_ct_equal(hdr, want, strlen(want))) return 0;
-        pt_http_error(req, 403, "Your session expired or the form is out of date. Reload the "
-                                "page and try again.");
+        pt_http_error(req, 403, pt_t(req, "errors.csrf"));
         return 403;
     }
     if (route->body) {
         /* Streamed bodies are never parsed as forms: the token must come
          * in the header, checked before a byte of the upload is read. */
-        pt_http_error(req, 403, "Uploads must carry the X-CSRF-Token header.");
+        pt_http_error(req, 403, pt_t(req, "errors.upload_csrf"));
         return 403;
     }
     st->csrf_pending = true;
@@ -107,8 +107,7 @@ static int prehandler(pt_req *req, const pt_route *route)
     const char *got = route->body ? NULL : pt_req_form(req, "_csrf");
     if (got && *want && strlen(got) == strlen(want) && pt_ct_equal(got, want, strlen(want)))
         return 0;
-    pt_http_error(req, 403, "Your session expired or the form is out of date. Reload the "
-                            "page and try again.");
+    pt_http_error(req, 403, pt_t(req, "errors.csrf"));
     return 403;
 }
 

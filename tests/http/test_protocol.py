@@ -189,3 +189,11 @@ def test_redirect_from_plain_http(portico):
     (status, headers, _), = parse_responses(data)
     assert status == 301
     assert headers["location"] == portico.base + "/hello?x=1"
+
+
+def test_error_messages_follow_the_language(portico):
+    r = portico.get("/api/v1/nope", headers={"Accept-Language": "de-DE,de;q=0.9"})
+    assert r.status_code == 404
+    assert r.json()["error"]["message"].startswith("Diese Seite gibt es nicht")
+    r = portico.get("/api/v1/nope", headers={"Accept-Language": "fr"})
+    assert r.json()["error"]["message"].startswith("This page does not exist")
