@@ -214,7 +214,9 @@ static void req_end(pt_conn *c)
 static void access_log(pt_conn *c)
 {
     pt_req *r = &c->req;
-    pt_log_access(c->remote, r->method ? r->method : "-", r->path ? r->path : "-",
+    const char *logged = r->path ? r->path : "-";
+    if (r->route && (r->route->flags & PT_ROUTE_SECRET_PATH)) logged = r->route->pattern;
+    pt_log_access(c->remote, r->method ? r->method : "-", logged,
                   r->status ? r->status : 200, r->bytes_out, pt_req_header(r, "Referer"),
                   pt_req_header(r, "User-Agent"), pt_now_us() - r->t_start);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "team.h"
+#include "team_manage.h"
 
 static pt_host *host;
 
@@ -70,13 +71,13 @@ static const pt_route routes[] = {
     {.method = "POST", .pattern = "/profile/2fa/disable", .handler = team_2fa_disable,
      .flags = PT_ROUTE_AUTH, .body_max = FORM},
 
-    {.method = "GET", .pattern = "/verify/:token", .handler = team_verify_page},
-    {.method = "POST", .pattern = "/verify/:token", .handler = team_verify_post, .body_max = FORM},
+    {.method = "GET", .pattern = "/verify/:token", .handler = team_verify_page, .flags = PT_ROUTE_SECRET_PATH},
+    {.method = "POST", .pattern = "/verify/:token", .handler = team_verify_post, .flags = PT_ROUTE_SECRET_PATH, .body_max = FORM},
     {.method = "GET", .pattern = "/password/reset", .handler = team_reset_request_page},
     {.method = "POST", .pattern = "/password/reset", .handler = team_reset_request_post,
      .body_max = FORM},
-    {.method = "GET", .pattern = "/password/reset/:token", .handler = team_reset_page},
-    {.method = "POST", .pattern = "/password/reset/:token", .handler = team_reset_post,
+    {.method = "GET", .pattern = "/password/reset/:token", .handler = team_reset_page, .flags = PT_ROUTE_SECRET_PATH},
+    {.method = "POST", .pattern = "/password/reset/:token", .handler = team_reset_post, .flags = PT_ROUTE_SECRET_PATH,
      .body_max = FORM},
 
     {.method = "GET", .pattern = "/team/accounts", .handler = team_staff_accounts_page,
@@ -162,6 +163,7 @@ static int team_init(pt_host *h)
     };
     for (size_t i = 0; i < sizeof ints / sizeof ints[0] && rc == 0; i++)
         rc = pt_host_config(h, ints[i].k, PT_CONFIG_INT, json_integer(ints[i].v), ints[i].doc);
+    if (rc == 0) rc = team_part2_init(h);
     if (rc == 0) {
         pt_auth_set_resolver(&team_resolver);
         pt_i18n_set_user_lang_fn(team_user_lang);

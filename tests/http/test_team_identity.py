@@ -8,6 +8,7 @@ import csv
 import hashlib
 import hmac
 import io
+import os
 import re
 import struct
 import time
@@ -544,3 +545,16 @@ def test_permission_matrix(team):
     r = api(admin, "POST", "/api/v1/accounts", data="{", headers={"Content-Type": "application/json"})
     assert r.status_code == 400
     assert len(admin.get("/api/v1/accounts").json()["accounts"]) == n
+
+
+def test_access_log_never_holds_link_tokens_or_queries(team):
+    secret = "Zq9SECRETtokenVALUE1234567890abcdefghijklm"
+    team.get("/verify/" + secret)
+    team.get("/password/reset/" + secret)
+    team.get("/invite/" + secret)
+    team.get("/healthz?token=" + secret)
+    time.sleep(0.3)
+    with open(os.path.join(team.data, "access.log")) as f:
+        log = f.read()
+    assert "/verify/:token" in log and "/password/reset/:token" in log
+    assert secret not in log

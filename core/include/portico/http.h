@@ -41,6 +41,9 @@ enum {
     PT_ROUTE_JSON = 1 << 2,     /* an API route: errors always JSON          */
     PT_ROUTE_STAFF = 1 << 3,    /* vendor staff only                         */
     PT_ROUTE_PREFIX = 1 << 4,   /* pattern matches itself and anything below */
+    PT_ROUTE_SECRET_PATH = 1 << 5, /* the path holds a secret (an emailed link's
+                                      token): the access log records the
+                                      route's pattern, not the path          */
 };
 
 /* A route. Patterns are absolute paths whose segments are literal or
