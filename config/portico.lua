@@ -64,8 +64,12 @@ store = {
 -- Section plugins, loaded in this order (dependencies first). A plugin that
 -- fails to start is skipped unless marked { name = "x", required = true }.
 plugins = {
-  "team",
-  "hello",
+  "team",        -- accounts, users, groups, sign-in (the others need it)
+  "licenses",
+  "contacts",
+  "quotes",
+  "knowledge",
+  "hello",       -- the example plugin
 }
 plugin_dir = "build/plugins"    -- where NAME.so files are
 plugin_src = "plugins"          -- where plugin templates, locales, static files are
@@ -92,6 +96,25 @@ portal = {
   anonymous_read = true,        -- anonymous visitors may read public knowledge
   default_language = "en",
 }
+
+-- Identity and teams (docs/team.md).
+team = {
+  lockout_after = 5,              -- failed sign-ins for one email before a lockout
+  lockout_seconds = 60,           -- first lockout; doubles with each further failure
+  lockout_max_seconds = 3600,
+  ip_lockout_after = 20,          -- failed sign-ins from one IP address
+  verify_ttl_seconds = 604800,    -- email verification link lifetime
+  reset_ttl_seconds = 3600,       -- password reset link lifetime
+  welcome_ttl_seconds = 604800,   -- new Customer Admin's set-password link lifetime
+  invite_ttl_seconds = 604800,    -- invitation link lifetime
+}
+
+-- Licenses (docs/licenses.md): how often renewal reminders are checked.
+licenses = { reminder_check_seconds = 3600 }
+-- Contacts (docs/contacts.md): "contact me" messages one user may send per hour.
+contacts = { messages_per_hour = 5 }
+-- Request for quote (docs/quotes.md).
+quotes = { currency = "USD", show_prices = true, sales_email = "" }
 
 -- Settings of the hello example plugin.
 hello = {

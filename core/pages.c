@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "http/static.h"
+#include "notifications_pages.h"
 #include "pages.h"
 #include "plugin/registry.h"
 #include "portico/auth.h"
@@ -67,7 +68,8 @@ static void globals(pt_req *req, json_t *ctx)
     json_object_set_new(ctx, "nav", pt_registry_nav(req));
     json_object_set_new(ctx, "csrf", json_string(pt_req_csrf(req)));
     if (!json_object_get(ctx, "notifications"))
-        json_object_set_new(ctx, "notifications", json_pack("{s:i}", "unread", 0));
+        json_object_set_new(ctx, "notifications",
+                            json_pack("{s:I}", "unread", (json_int_t)pt_notifications_unread(req)));
 }
 
 static int render_filter(pt_req *req, const char *page, json_t *ctx)
@@ -181,6 +183,8 @@ static int fallback(pt_req *req)
 int pt_pages_register(pt_router *r)
 {
     pt_http_set_fallback(fallback);
+    int nrc = pt_notifications_register(r);
+    if (nrc) return nrc;
     started_ms = pt_now_ms();
     for (size_t i = 0; i < sizeof core_routes / sizeof core_routes[0]; i++) {
         int rc = pt_router_add(r, &core_routes[i], "core");

@@ -102,6 +102,11 @@ const json_t *pt_host_config_get(pt_host *h, const char *key)
     return pt_config_json(pt_settings(), path);
 }
 
+const json_t *pt_setting(const char *path)
+{
+    return path ? pt_config_json(pt_settings(), path) : NULL;
+}
+
 void pt_registry_remove_owner_lists(const char *owner);
 
 void pt_registry_remove_owner(const char *owner)

@@ -104,7 +104,7 @@ int hello_widget(pt_req *req, pt_buf *out)
 {
     (void)req;
     json_t *list = hello_list(3);
-    pt_buf_puts(out, "<ul class=\"pt-list\">");
+    pt_buf_puts(out, "<ul>");
     size_t i;
     json_t *g;
     json_array_foreach(list, i, g) {

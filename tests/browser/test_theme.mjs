@@ -47,10 +47,10 @@ test('homepage renders the themed shell and passes axe', async () => {
     await page.locator('.pt-hero h1').waitFor();
     assert.equal((await page.locator('.pt-hero h1').textContent()).trim(), 'How can we help?');
     // The search box searches the knowledge base with GET ?q=.
-    const form = page.locator('form.pt-search');
+    const form = page.locator('.pt-hero form.pt-search');
     assert.equal(await form.getAttribute('action'), '/knowledge/search');
     assert.equal(await form.getAttribute('method'), 'get');
-    assert.equal(await page.locator('form.pt-search input[name=q]').count(), 1);
+    assert.equal(await page.locator('.pt-hero form.pt-search input[name=q]').count(), 1);
     // The stylesheet really applied (a custom property resolved).
     const brand = await page.evaluate(() =>
       getComputedStyle(document.documentElement).getPropertyValue('--pt-brand').trim());
@@ -168,7 +168,7 @@ test('Accept-Language: de shows German', async () => {
     assert.equal(await page.getAttribute('html', 'lang'), 'de');
     assert.equal((await page.locator('.pt-hero h1').textContent()).trim(), 'Wie können wir helfen?');
     assert.equal((await page.locator('.pt-skip').textContent()).trim(), 'Zum Hauptinhalt springen');
-    assert.equal((await page.locator('form.pt-search button').textContent()).trim(), 'Suchen');
+    assert.equal((await page.locator('.pt-hero form.pt-search button').textContent()).trim(), 'Suchen');
     await page.goto(base + '/gibt/es/nicht');
     assert.equal((await page.locator('h1').textContent()).trim(), 'Seite nicht gefunden');
     assert.deepEqual(problems, [], 'no CSP violations or page errors');

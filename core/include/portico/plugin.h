@@ -147,6 +147,12 @@ int pt_host_config(pt_host *h, const char *key, pt_config_type type, json_t *dfl
  * copy what you keep), or NULL. */
 const json_t *pt_host_config_get(pt_host *h, const char *key);
 
+/* The current value of any configuration key, the core's included
+ * ("portal.anonymous_read", "public_url"): the file's value, else the
+ * declared default, else NULL. Borrowed until the next reload (SIGHUP):
+ * read it when needed, do not keep it. */
+const json_t *pt_setting(const char *path);
+
 /* ---- notifications ---------------------------------------------------- */
 /* Declare a notification kind users can switch on and off
  * ("knowledge.article_published"). */

@@ -782,7 +782,7 @@ static void test_config_keys(void **state)
     assert_int_equal(c.max_attempts, 3);
     assert_int_equal(c.poll_ms, 250);
     assert_int_equal(c.keep_sent_days, 7);                          /* default */
-    assert_string_equal(c.from, "Portico <portico@localhost>");     /* default */
+    assert_string_equal(c.from, "Portico <portico@localhost.localdomain>");     /* default */
     assert_string_equal(c.site_name, "Acme Help");
     assert_string_equal(c.public_url, "https://help.acme.example/");
     pt_mail_conf_free(&c);
