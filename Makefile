@@ -123,7 +123,8 @@ test: deps
 	$(MAKE) test-fuzz
 
 bench: deps all
-	bash bench/run.sh
+	BUILD=$(BUILD) bash bench/run.sh
+	BUILD=$(BUILD) bash bench/knowledge/run.sh
 
 clean:
 	rm -rf build build-asan build-fuzz
