@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "http/static.h"
+#include "admin_outbox.h"
 #include "notifications_pages.h"
 #include "pages.h"
 #include "plugin/registry.h"
@@ -147,6 +148,7 @@ static int admin(pt_req *req)
     json_object_set_new(ctx, "plugins", pt_plugins_info());
     json_object_set_new(ctx, "scripts", pt_scripts_info());
     json_object_set_new(ctx, "permissions", pt_registry_permissions());
+    json_object_set_new(ctx, "outbox", pt_admin_outbox_problems());
     pt_render_page(req, 200, "core/admin", ctx);
     return 0;
 }
@@ -184,6 +186,7 @@ int pt_pages_register(pt_router *r)
 {
     pt_http_set_fallback(fallback);
     int nrc = pt_notifications_register(r);
+    if (nrc == 0) nrc = pt_admin_outbox_register(r);
     if (nrc) return nrc;
     started_ms = pt_now_ms();
     for (size_t i = 0; i < sizeof core_routes / sizeof core_routes[0]; i++) {
