@@ -83,9 +83,24 @@ for i in $(seq 100); do
   sleep 0.1
 done
 
-wrk_rps() { # url [extra wrk args...]
-  local url=$1; shift
-  wrk -t1 -c"$CONNS" -d"${DURATION}s" "$@" "$url" 2>/dev/null | awk '/Requests\/sec/ {print $2}'
+cpu_ticks() { # total utime+stime of a server's processes (parent and workers)
+  local pid=$1 t=0
+  for p in $pid $(pgrep -P "$pid"); do
+    t=$((t + $(awk '{print $14 + $15}' /proc/$p/stat 2>/dev/null || echo 0)))
+  done
+  echo $t
+}
+TICK=$(getconf CLK_TCK)
+LAST_EFF=0
+wrk_rps() { # server_pid url [extra wrk args...]; prints req/s, sets LAST_EFF (req per CPU-second)
+  local pid=$1 url=$2; shift 2
+  local t0 out reqs t1
+  t0=$(cpu_ticks "$pid")
+  out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" "$@" "$url" 2>/dev/null)
+  t1=$(cpu_ticks "$pid")
+  reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+  echo "$reqs $((t1 - t0)) $TICK" >> "$TMP/eff.$pid"
+  echo "$out" | awk '/Requests\/sec/ {print $2}'
 }
 stime_cps() { # port new|reuse
   openssl s_time -connect "127.0.0.1:$1" -"$2" -time "$DURATION" 2>/dev/null \
@@ -103,8 +118,15 @@ scenario() { # name portico_cmd nginx_cmd
 }
 
 PU="https://127.0.0.1:$P_PORT"; NU="https://127.0.0.1:$N_PORT"
-scenario static "wrk_rps $PU/static/theme/asset-4k.txt" "wrk_rps $NU/asset-4k.txt"
-scenario healthz "wrk_rps $PU/healthz" "wrk_rps $NU/asset-4k.txt"
+eff() { # pid: requests per CPU-second over the runs logged since the last call
+  awk '{r += $1; t += $2; k = $3} END { if (t > 0) printf "%.0f", r / (t / k); else print 0 }' "$TMP/eff.$1"
+  rm -f "$TMP/eff.$1"
+}
+declare -A PE NE
+scenario static "wrk_rps $PORTICO_PID $PU/static/theme/asset-4k.txt" "wrk_rps $NGINX_PID $NU/asset-4k.txt"
+PE[static]=$(eff $PORTICO_PID); NE[static]=$(eff $NGINX_PID)
+scenario healthz "wrk_rps $PORTICO_PID $PU/healthz" "wrk_rps $NGINX_PID $NU/asset-4k.txt"
+PE[healthz]=$(eff $PORTICO_PID); NE[healthz]=$(eff $NGINX_PID)
 scenario handshake_full "stime_cps $P_PORT new" "stime_cps $N_PORT new"
 scenario handshake_resumed "stime_cps $P_PORT reuse" "stime_cps $N_PORT reuse"
 
@@ -117,6 +139,12 @@ rss_kb() { ps -o rss= --ppid "$1" | awk '{s+=$1} END {print s+0}'; }
   done
   for s in static healthz handshake_full handshake_resumed; do
     echo "# $s: portico ${P[$s]:-0}/s nginx ${N[$s]:-0}/s"
+  done
+  # Requests per second of server CPU: steadier than req/s on a shared
+  # machine, since time stolen by other processes does not count.
+  for s in static healthz; do
+    awk -v s="$s" -v p="${PE[$s]:-0}" -v n="${NE[$s]:-0}" \
+      'BEGIN { printf "# cpu_efficiency %s portico %d req/cpu-s nginx %d req/cpu-s ratio %.2f\n", s, p, n, (n > 0 ? p / n : 0) }'
   done
   echo "# rss after load: portico workers $(rss_kb $PORTICO_PID) KiB, nginx workers $(rss_kb $NGINX_PID) KiB"
 } | tee "$OUT/latest.txt"
