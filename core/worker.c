@@ -94,6 +94,7 @@ int pt_worker_run(int index, int count, pt_tls *tls, int ready_fd)
     }
     pt_pages_set_runtime(server, count);
     pt_plugins_worker_start();
+    pt_registry_start_timers(base);
     pt_mail_worker_start(base);
     pt_mail_install_lua_backend();
     struct event *term = evsignal_new(base, SIGTERM, on_term, NULL);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "plugin/registry.h"
 #include "portico/auth.h"
 #include "portico/i18n.h"
@@ -28,7 +30,7 @@ typedef struct entry {
     struct entry *next;
 } entry;
 
-enum { L_PERM, L_NAV, L_WIDGET, L_KIND, L_DEMO, L_EXPORT, L_NOTE, L_COUNT };
+enum { L_PERM, L_NAV, L_WIDGET, L_KIND, L_DEMO, L_EXPORT, L_NOTE, L_TIMER, L_COUNT };
 static entry *lists[L_COUNT];
 static pt_router *router;
 
@@ -306,4 +308,39 @@ int pt_host_demo_note(pt_host *h, const char *line)
 void pt_registry_print_demo_notes(FILE *out)
 {
     for (entry *e = lists[L_NOTE]; e; e = e->next) fprintf(out, "  %s\n", e->label);
+}
+
+int pt_host_timer(pt_host *h, unsigned interval_ms, void (*fn)(void *ud), void *ud)
+{
+    if (!fn || interval_ms < 1000) return PT_EINVAL;
+    entry *e = add(L_TIMER, h->name);
+    e->ptr = (const void *)fn;
+    e->ud = ud;
+    e->order = (int)interval_ms;
+    return 0;
+}
+
+typedef struct timer_run {
+    void (*fn)(void *);
+    void *ud;
+} timer_run;
+
+static void timer_fire(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    timer_run *t = arg;
+    t->fn(t->ud);
+}
+
+void pt_registry_start_timers(struct event_base *base)
+{
+    for (entry *e = lists[L_TIMER]; e; e = e->next) {
+        timer_run *t = pt_xcalloc(1, sizeof *t); /* lives as long as the worker */
+        t->fn = (void (*)(void *))e->ptr;
+        t->ud = e->ud;
+        struct event *ev = event_new(base, -1, EV_PERSIST, timer_fire, t);
+        struct timeval tv = {.tv_sec = e->order / 1000, .tv_usec = (e->order % 1000) * 1000};
+        event_add(ev, &tv);
+    }
 }

@@ -51,6 +51,8 @@ json_t *pt_registry_widgets(pt_req *req);
 json_t *pt_registry_permissions(void);
 /* Every declared notification kind: [{"kind","label","plugin"}]. */
 json_t *pt_registry_notification_kinds(void);
+/* Start every plugin timer (pt_host_timer) on this worker's loop. */
+void pt_registry_start_timers(struct event_base *base);
 /* Print every plugin's demo notes (pt_host_demo_note), one per line. */
 void pt_registry_print_demo_notes(FILE *out);
 /* Run every plugin's demo loader in one write transaction each.

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "team.h"
+#include "team_digest.h"
 #include "team_manage.h"
 
 static pt_host *host;
@@ -164,6 +165,7 @@ static int team_init(pt_host *h)
     for (size_t i = 0; i < sizeof ints / sizeof ints[0] && rc == 0; i++)
         rc = pt_host_config(h, ints[i].k, PT_CONFIG_INT, json_integer(ints[i].v), ints[i].doc);
     if (rc == 0) rc = team_part2_init(h);
+    if (rc == 0) rc = team_digest_init(h);
     if (rc == 0) {
         pt_auth_set_resolver(&team_resolver);
         pt_i18n_set_user_lang_fn(team_user_lang);
@@ -182,6 +184,11 @@ static void team_fini(pt_host *h)
     host = NULL;
 }
 
+static int team_worker_start(pt_host *h)
+{
+    return team_digest_worker_start(h);
+}
+
 static const char *const team_requires[] = {NULL};
 
 const pt_plugin portico_plugin = {
@@ -191,5 +198,6 @@ const pt_plugin portico_plugin = {
     .description = "Identity: accounts, users, groups, sign-in, profile, API tokens, audit",
     .requires = team_requires,
     .init = team_init,
+    .worker_start = team_worker_start,
     .fini = team_fini,
 };

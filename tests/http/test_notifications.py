@@ -2,6 +2,8 @@
 reminders), the user sees the unread count on every page, lists them on
 /notifications and through the API, and marks them read. Others see
 nothing of it."""
+import time
+
 import pytest
 
 from test_licenses import api, server, signed
@@ -10,8 +12,31 @@ from test_licenses import api, server, signed
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory, smtp_sink):
     p = server(str(tmp_path_factory.mktemp("notify")), smtp_sink).start()
+    p.sink = smtp_sink
     yield p
     p.stop()
+
+
+def test_weekly_digest_mails_unread_notifications(srv):
+    admin = signed(srv, "admin@portico.example")
+    alice = signed(srv, "alice@acme.example")
+    before = srv.sink.count("alice@acme.example")
+    api(admin, "POST", "/licenses/reminders/run")
+    assert alice.get("/api/v1/notifications").json()["unread"] >= 1
+    # only portal admins may send it now
+    assert api(alice, "POST", "/api/v1/admin/digest/run").status_code == 403
+    r = api(admin, "POST", "/api/v1/admin/digest/run")
+    assert r.status_code == 200 and r.json()["sent"] >= 1
+    mail = srv.sink.wait_for("alice@acme.example", before)
+    assert "weekly summary" in str(mail["Subject"]).lower()
+    text = mail.get_body(("plain",)).get_content()
+    assert "ends on" in text and "/profile" in text
+    # with the digest switched off in the profile, nothing is sent to her
+    r = alice.post("/profile/notifications", data={"_csrf": alice.tok})   # no "digest" box
+    assert r.status_code == 303
+    api(admin, "POST", "/api/v1/admin/digest/run")
+    time.sleep(1.5)
+    assert srv.sink.count("alice@acme.example") == before + 1
 
 
 def test_bell_page_and_api(srv):

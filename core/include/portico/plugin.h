@@ -158,6 +158,15 @@ const json_t *pt_setting(const char *path);
  * ("knowledge.article_published"). */
 int pt_host_notification_kind(pt_host *h, const char *kind, const char *label);
 
+/* ---- periodic work ------------------------------------------------------ */
+/* Run fn(ud) every interval_ms on each worker's event loop (the first run
+ * one interval after the worker starts). fn runs between requests: keep
+ * it short (one write transaction), and make it safe to run in several
+ * workers at once — claim work in a write transaction (LMDB serialises
+ * writers across processes) so only one worker does each piece.
+ * interval_ms >= 1000. */
+int pt_host_timer(pt_host *h, unsigned interval_ms, void (*fn)(void *ud), void *ud);
+
 /* ---- cross-plugin APIs ------------------------------------------------- */
 /* Publish an API (a struct of function pointers, owned by the plugin, must
  * outlive it) under "<plugin>.<name>"; other plugins find it with
