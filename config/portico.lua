@@ -69,6 +69,7 @@ plugins = {
   "contacts",
   "quotes",
   "knowledge",
+  "support",
   "hello",       -- the example plugin
 }
 plugin_dir = "build/plugins"    -- where NAME.so files are
@@ -115,6 +116,27 @@ licenses = { reminder_check_seconds = 3600 }
 contacts = { messages_per_hour = 5 }
 -- Request for quote (docs/quotes.md).
 quotes = { currency = "USD", show_prices = true, sales_email = "" }
+
+-- Support cases (docs/support.md).
+support = {
+  -- first-response and resolution targets in hours, per priority
+  sla = {
+    P1 = { first_response_h = 1, resolution_h = 8 },
+    P2 = { first_response_h = 4, resolution_h = 24 },
+    P3 = { first_response_h = 8, resolution_h = 72 },
+    P4 = { first_response_h = 24, resolution_h = 240 },
+  },
+  canned = {
+    { title = "Need logs", body = "Could you please attach the server logs from the time the problem happened?" },
+    { title = "Fixed in next release", body = "This is fixed in the next release. We will let you know when it is available." },
+  },
+  reopen_days = 14,             -- customers may reopen a closed case this long
+  premium_phones = {
+    { label = "US / Canada", number = "+1 800 555 0100" },
+    { label = "Europe", number = "+800 5550 1000" },
+  },
+  public_form_per_hour = 5,     -- public case requests per IP address per hour
+}
 
 -- Settings of the hello example plugin.
 hello = {
