@@ -62,6 +62,26 @@ static bool allowed(pt_req *req)
     return rc == 0 && n <= limit;
 }
 
+/* The requester is not a portal user yet: invite them into the license's
+ * account (as a support user) through the team plugin's exported API, so
+ * they can follow the case. Without the team plugin nothing happens. */
+typedef struct {
+    int (*invite)(pt_req *req, pt_txn *txn, uint64_t account, const char *email);
+} sup_team_invite_api;
+
+static void invite_requester(pt_req *req, uint64_t account, const char *email)
+{
+    const sup_team_invite_api *api = pt_api_find("team.invite");
+    if (!api || !account) return;
+    int rc = 0;
+    pt_txn *txn = pt_txn_begin(true, &rc);
+    if (!txn) return;
+    rc = api->invite(req, txn, account, email);
+    if (rc == 0) rc = pt_txn_commit(txn);
+    else pt_txn_abort(txn);
+    if (rc != 0) pt_warn("support: could not invite a public-form requester (%s)", pt_strerror(rc));
+}
+
 int sup_public_post(pt_req *req)
 {
     const sup_licenses_lookup_api *api = pt_api_find("licenses.lookup");
@@ -115,6 +135,7 @@ int sup_public_post(pt_req *req)
     char num[24];
     sup_number_fmt(pt_rec_u64(c, "number", 0), num);
     json_decref(c);
+    if (!user) invite_requester(req, account, email);
     json_object_clear(in);
     render(req, 201, in, NULL, num);
     json_decref(in);

@@ -482,11 +482,23 @@ static const pt_route routes[] = {
      .flags = J, .permission = "team.edit", .body_max = JSONB},
 };
 
+static int export_invite(pt_req *req, pt_txn *txn, uint64_t account, const char *email)
+{
+    uint64_t g = team_group_preset(txn, account, "support");
+    mg_inv_result res;
+    int rc = mg_invite_one(req, txn, account, email, g ? &g : NULL, g ? 1 : 0, false, &res);
+    if (rc == 0 && res == MG_INV_BAD_EMAIL) return PT_EINVAL;
+    return rc;
+}
+
+static const pt_team_invite_api invite_api = {export_invite};
+
 int team_part2_init(pt_host *h)
 {
     int rc = 0;
     for (size_t i = 0; i < sizeof routes / sizeof routes[0] && rc == 0; i++)
         rc = pt_host_route(h, &routes[i]);
+    if (rc == 0) rc = pt_host_export(h, "invite", &invite_api);
     if (rc == 0) rc = pt_host_db(h, "invitations", PT_DB_PLAIN);
     if (rc == 0) rc = pt_host_db(h, "invite_links", PT_DB_PLAIN);
     if (rc == 0) rc = pt_host_db(h, "approvals", PT_DB_PLAIN);

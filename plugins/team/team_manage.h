@@ -220,4 +220,13 @@ int mg_api_invitation_resend(pt_req *req);
 int mg_api_invitation_revoke(pt_req *req);
 int mg_api_invitations_bulk(pt_req *req);
 
+/* Exported as "team.invite": invite email into account as a support user
+ * (the "Support users" group), inside the caller's write transaction, with
+ * the usual invitation mail. Someone already in the account is left as is.
+ * Used by the support plugin's public case form. 0 or a PT_E* code
+ * (PT_EINVAL for an unusable address). */
+typedef struct pt_team_invite_api {
+    int (*invite)(pt_req *req, pt_txn *txn, uint64_t account, const char *email);
+} pt_team_invite_api;
+
 #endif

@@ -434,8 +434,15 @@ def test_public_request_form(srv):
     assert r.status_code == 201, r.text[:500]
     import re
     num = re.search(r"CS-\d+", r.text).group(0)
-    msg = srv.sink.wait_for("nora@acme.example", n)
-    assert num in msg["Subject"]
+    srv.sink.wait_for("nora@acme.example", n + 1)   # the case mail and the invitation
+    mails = [m for m in srv.sink.messages() if "nora@acme.example" in str(m["To"])][n:]
+    assert any(num in str(m["Subject"]) for m in mails)
+    invite = [m for m in mails if "/invite/" in m.get_body(("plain",)).get_content()]
+    assert invite, "the requester is invited to the portal"
+    alice = signed(srv, "alice@acme.example")
+    users = alice.get("/api/v1/users").json()["users"]
+    nora = [u for u in users if u["email"] == "nora@acme.example"]
+    assert nora and nora[0]["status"] == "Pending"
     bob = signed(srv, "bob@acme.example")
     c = api(bob, "GET", "/api/v1/cases/" + num).json()
     assert c["requester_email"] == "nora@acme.example" and c["source"] == "public_form"
