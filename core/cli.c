@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "http/server.h"
+#include "mail/mail_overrides.h"
 #include "mail/mail_worker.h"
 #include "plugin/registry.h"
 #include "portico/log.h"
@@ -106,6 +107,7 @@ int pt_cli_load_config(const pt_cli_opts *o, bool check_plugins)
 {
     pt_settings_declare();
     pt_mail_declare();
+    pt_mail_overrides_declare();
     pt_notify_declare();
     pt_config *cfg = NULL;
     char *err = NULL;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "http/static.h"
+#include "admin_mail_templates.h"
 #include "admin_outbox.h"
 #include "notifications_pages.h"
 #include "pages.h"
@@ -187,6 +188,7 @@ int pt_pages_register(pt_router *r)
     pt_http_set_fallback(fallback);
     int nrc = pt_notifications_register(r);
     if (nrc == 0) nrc = pt_admin_outbox_register(r);
+    if (nrc == 0) nrc = pt_admin_mail_templates_register(r);
     if (nrc) return nrc;
     started_ms = pt_now_ms();
     for (size_t i = 0; i < sizeof core_routes / sizeof core_routes[0]; i++) {

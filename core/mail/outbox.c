@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "mail/mail_internal.h"
+#include "mail/mail_overrides.h"
 #include "mail/mail_worker.h"
 #include "portico/config.h"
 #include "portico/i18n.h"
@@ -242,9 +243,21 @@ static bool template_name_ok(const char *t)
 
 /* Render name (tpl + suffix) with ctx into a new string. PT_ENOTFOUND when
  * the template does not exist. */
-static int render_part(const char *tpl, const char *suffix, json_t *ctx, char **out)
+static int render_part(pt_txn *txn, const char *tpl, const char *suffix, json_t *ctx,
+                       char **out)
 {
     char *name = pt_xasprintf("%s%s", tpl, suffix);
+    char *src = NULL;
+    if (txn && pt_mail_override_get(txn, name, &src) == 0) {
+        /* A portal admin edited this part: their version wins. */
+        char *err = NULL;
+        int orc = pt_mail_render_source(src, name, ctx, out, &err);
+        if (orc != 0) pt_warn("mail: edited template %s failed: %s", name, err ? err : "?");
+        free(err);
+        free(src);
+        free(name);
+        return orc;
+    }
     pt_buf b = PT_BUF_INIT;
     int rc = pt_render_to_buf(name, ctx, &b);
     free(name);
@@ -293,6 +306,22 @@ int pt_mail_store(pt_txn *txn, const pt_mail_rendered *r, uint64_t *id_out)
     return rc;
 }
 
+json_t *pt_mail_context(const json_t *data, const char *want_lang)
+{
+    pt_mail_conf conf;
+    pt_mail_conf_load(&conf);
+    const char *lang = want_lang && *want_lang ? want_lang : conf.default_lang;
+    if (!pt_i18n_has_lang(lang)) lang = conf.default_lang;
+    json_t *ctx = json_object();
+    json_object_set_new(ctx, "site", json_pack("{s:s, s:s}", "name", conf.site_name,
+                                               "public_url", conf.public_url));
+    json_object_set_new(ctx, "lang", json_string(lang));
+    json_object_set_new(ctx, "t", pt_i18n_catalog(lang));
+    if (json_is_object(data)) json_object_update(ctx, (json_t *)data);
+    pt_mail_conf_free(&conf);
+    return ctx;
+}
+
 int pt_mail_enqueue(pt_txn *txn, const pt_mail *m, const char **why)
 {
     const char *dummy;
@@ -319,21 +348,11 @@ int pt_mail_enqueue(pt_txn *txn, const pt_mail *m, const char **why)
         return PT_EINVAL;
     }
 
-    pt_mail_conf conf;
-    pt_mail_conf_load(&conf);
-    const char *lang = m->lang && *m->lang ? m->lang : conf.default_lang;
-    if (!pt_i18n_has_lang(lang)) lang = conf.default_lang;
-    json_t *ctx = json_object();
-    json_object_set_new(ctx, "site", json_pack("{s:s, s:s}", "name", conf.site_name,
-                                               "public_url", conf.public_url));
-    json_object_set_new(ctx, "lang", json_string(lang));
-    json_object_set_new(ctx, "t", pt_i18n_catalog(lang));
-    if (json_is_object(m->data)) json_object_update(ctx, (json_t *)m->data);
-    pt_mail_conf_free(&conf);
+    json_t *ctx = pt_mail_context(m->data, m->lang);
 
     char *subject = NULL, *text = NULL, *html = NULL;
-    int rc = render_part(m->template, ".subject", ctx, &subject);
-    if (rc == PT_OK) rc = render_part(m->template, ".txt", ctx, &text);
+    int rc = render_part(txn, m->template, ".subject", ctx, &subject);
+    if (rc == PT_OK) rc = render_part(txn, m->template, ".txt", ctx, &text);
     if (rc != PT_OK) {
         *why = rc == PT_ENOTFOUND ? "no such mail template (.subject and .txt are required)"
                                   : "mail template failed to render";
@@ -344,18 +363,20 @@ int pt_mail_enqueue(pt_txn *txn, const pt_mail *m, const char **why)
     pt_mail_html_unescape(text);
 
     char *hname = pt_xasprintf("%s.html", m->template);
-    bool has_html = pt_template_exists(hname);
+    char *hsrc = NULL;
+    bool has_html = pt_template_exists(hname) || pt_mail_override_get(txn, hname, &hsrc) == 0;
+    free(hsrc);
     free(hname);
     if (has_html) {
         char *body = NULL;
-        if ((rc = render_part(m->template, ".html", ctx, &body)) != PT_OK) {
+        if ((rc = render_part(txn, m->template, ".html", ctx, &body)) != PT_OK) {
             *why = "mail template failed to render";
             goto out;
         }
         json_t *lctx = json_deep_copy(ctx);
         json_object_set_new(lctx, "content", json_string(body));
         json_object_set_new(lctx, "subject", json_string(subject));
-        rc = render_part("mail/layout", ".html", lctx, &html);
+        rc = render_part(NULL, "mail/layout", ".html", lctx, &html);
         json_decref(lctx);
         if (rc == PT_ENOTFOUND) { /* no layout in any theme: the part alone */
             pt_debug("mail: no mail/layout.html template; html part sent unwrapped");

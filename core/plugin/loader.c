@@ -9,6 +9,7 @@
  * that plugin. A failed init rolls back exactly that plugin's
  * registrations (everything is tagged with its name) before dlclose.
  */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -304,4 +305,30 @@ bool pt_plugin_is_loaded(const char *name)
 {
     pt_host *h = host_find(name);
     return h && h->loaded;
+}
+
+json_t *pt_plugins_mail_templates(void)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < nplugins; i++) {
+        pt_host *h = plugins[i];
+        if (!h->loaded) continue;
+        char *dir = pt_xasprintf("%s/templates/mail", h->dir);
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            const char *suffix = ".subject.mustache";
+            size_t n = strlen(e->d_name), sl = strlen(suffix);
+            if (n <= sl || strcmp(e->d_name + n - sl, suffix) != 0) continue;
+            char *name = pt_xasprintf("%s/mail/%.*s", h->name, (int)(n - sl), e->d_name);
+            char *path = pt_xasprintf("%s/%.*s", dir, (int)(n - sl), e->d_name);
+            json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name", name, "plugin", h->name,
+                                               "path", path));
+            free(name);
+            free(path);
+        }
+        if (d) closedir(d);
+        free(dir);
+    }
+    return a;
 }

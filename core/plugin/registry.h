@@ -38,6 +38,11 @@ void pt_plugins_worker_start(void);
 void pt_plugins_unload_all(void);
 /* [{"name","version","description","loaded","error"}] (caller owns). */
 json_t *pt_plugins_info(void);
+/* The mail templates loaded plugins ship: [{"name": "team/mail/reset",
+ * "plugin", "path": "plugins/team/templates/mail/reset"}] where path +
+ * ".subject.mustache" / ".txt.mustache" / ".html.mustache" are the files.
+ * Caller owns the array. */
+json_t *pt_plugins_mail_templates(void);
 /* Remove every registration tagged with owner (rollback). */
 void pt_registry_remove_owner(const char *owner);
 
