@@ -6,7 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <portico/text.h>
+
 #include "contacts.h"
+
+/* Thin names over the core's shared checks (portico/text.h). */
+bool con_text_ok(const char *s, size_t max, bool multiline) { return pt_text_ok(s, max, multiline); }
 
 static pt_host *host;
 void con_set_host(pt_host *h) { host = h; }
@@ -22,43 +27,6 @@ const char *con_t(pt_req *req, const char *key)
     char k[160];
     snprintf(k, sizeof k, "contacts.%s", key);
     return pt_t(req, k);
-}
-
-static bool utf8_ok(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        if (!len || i + len > n) return false;
-        if (len == 2 && c < 0xC2) return false;
-        for (size_t k = 1; k < len; k++)
-            if ((s[i + k] & 0xC0) != 0x80) return false;
-        if (len == 3) {
-            unsigned cp = ((c & 0x0F) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
-            if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-        }
-        if (len == 4) {
-            unsigned cp = ((c & 0x07) << 18) | ((s[i + 1] & 0x3Fu) << 12) |
-                          ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
-            if (cp < 0x10000 || cp > 0x10FFFF) return false;
-        }
-        i += len;
-    }
-    return true;
-}
-
-bool con_text_ok(const char *s, size_t max, bool multiline)
-{
-    if (!s) return false;
-    size_t n = strlen(s);
-    if (n > max || !utf8_ok((const unsigned char *)s, n)) return false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == 0x7F) return false;
-        if (c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) return false;
-    }
-    return true;
 }
 
 bool con_staff_manages(pt_req *req, uint64_t account)
