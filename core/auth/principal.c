@@ -61,3 +61,28 @@ bool pt_req_can(pt_req *req, const char *perm)
     if (st->p.user == 0 || !st->p.permissions) return false;
     return json_is_true(json_object_get(st->p.permissions, perm));
 }
+
+const char *pt_req_account_name(pt_req *req, uint64_t account)
+{
+    const pt_principal *p = pt_req_principal(req);
+    if (!account || !p->accounts) return NULL;
+    char s[PT_ID_STRLEN];
+    pt_id_to_str(account, s);
+    size_t i;
+    json_t *a;
+    json_array_foreach(p->accounts, i, a) {
+        json_t *id = json_object_get(a, "id");
+        bool same = json_is_integer(id) ? (uint64_t)json_integer_value(id) == account
+                                        : json_is_string(id) && strcmp(json_string_value(id), s) == 0;
+        if (same) return pt_rec_str(a, "name", "");
+    }
+    return NULL;
+}
+
+uint64_t pt_req_param_id(pt_req *req, const char *name)
+{
+    uint64_t id = 0;
+    const char *s = pt_req_param(req, name);
+    if (!s || pt_id_parse(s, &id) != 0) return 0;
+    return id;
+}

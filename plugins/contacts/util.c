@@ -10,7 +10,9 @@
 
 #include "contacts.h"
 
-/* Thin names over the core's shared checks (portico/text.h). */
+/* Thin names over the core's shared checks (portico/text.h, auth.h). */
+const char *con_account_name(pt_req *req, uint64_t account) { return pt_req_account_name(req, account); }
+uint64_t con_param_id(pt_req *req, const char *name) { return pt_req_param_id(req, name); }
 bool con_text_ok(const char *s, size_t max, bool multiline) { return pt_text_ok(s, max, multiline); }
 
 static pt_host *host;
@@ -39,23 +41,3 @@ bool con_staff_manages(pt_req *req, uint64_t account)
     return con_account_name(req, account) != NULL;
 }
 
-const char *con_account_name(pt_req *req, uint64_t account)
-{
-    const pt_principal *p = pt_req_principal(req);
-    char s[PT_ID_STRLEN];
-    pt_id_to_str(account, s);
-    size_t i;
-    json_t *a;
-    json_array_foreach(p->accounts, i, a) {
-        if (strcmp(pt_rec_str(a, "id", ""), s) == 0) return pt_rec_str(a, "name", "");
-    }
-    return NULL;
-}
-
-uint64_t con_param_id(pt_req *req, const char *name)
-{
-    uint64_t id = 0;
-    const char *s = pt_req_param(req, name);
-    if (!s || pt_id_parse(s, &id) != 0) return 0;
-    return id;
-}

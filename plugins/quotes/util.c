@@ -10,7 +10,9 @@
 
 #include "quotes.h"
 
-/* Thin names over the core's shared checks (portico/text.h). */
+/* Thin names over the core's shared checks (portico/text.h, auth.h). */
+const char *quo_account_name(pt_req *req, uint64_t account) { return pt_req_account_name(req, account); }
+uint64_t quo_param_id(pt_req *req, const char *name) { return pt_req_param_id(req, name); }
 int64_t quo_day_parse(const char *s) { return pt_day_parse(s); }
 void quo_day_fmt(int64_t day, char out[11]) { pt_day_fmt(day, out); }
 int64_t quo_today(void) { return pt_day_today(); }
@@ -65,23 +67,3 @@ bool quo_staff_manages(pt_req *req, uint64_t account)
     return quo_account_name(req, account) != NULL;
 }
 
-const char *quo_account_name(pt_req *req, uint64_t account)
-{
-    const pt_principal *p = pt_req_principal(req);
-    char s[PT_ID_STRLEN];
-    pt_id_to_str(account, s);
-    size_t i;
-    json_t *a;
-    json_array_foreach(p->accounts, i, a) {
-        if (strcmp(pt_rec_str(a, "id", ""), s) == 0) return pt_rec_str(a, "name", "");
-    }
-    return NULL;
-}
-
-uint64_t quo_param_id(pt_req *req, const char *name)
-{
-    uint64_t id = 0;
-    const char *s = pt_req_param(req, name);
-    if (!s || pt_id_parse(s, &id) != 0) return 0;
-    return id;
-}

@@ -96,6 +96,21 @@ int mg_api_group_get(pt_req *req)
     return 0;
 }
 
+/* Commit txn and answer with group id as it now is. */
+static int reply_group(pt_req *req, pt_txn *txn, uint64_t id)
+{
+    json_t *g = NULL;
+    team_group_get(txn, pt_req_account(req), id, &g);
+    json_t *v = mg_group_view(txn, pt_req_account(req), g, true);
+    json_decref(g);
+    if (mg_commit(req, txn) != 0) {
+        json_decref(v);
+        return 0;
+    }
+    pt_resp_json(req, 200, v);
+    return 0;
+}
+
 static int update(pt_req *req, const char *name, const json_t *perms)
 {
     uint64_t id = mg_param_id(req, "id");
@@ -108,16 +123,7 @@ static int update(pt_req *req, const char *name, const json_t *perms)
         mg_fail(req, &e);
         return 0;
     }
-    json_t *g = NULL;
-    team_group_get(txn, pt_req_account(req), id, &g);
-    json_t *v = mg_group_view(txn, pt_req_account(req), g, true);
-    json_decref(g);
-    if (mg_commit(req, txn) != 0) {
-        json_decref(v);
-        return 0;
-    }
-    pt_resp_json(req, 200, v);
-    return 0;
+    return reply_group(req, txn, id);
 }
 
 /* 404 before any body validation: another account's group must answer
@@ -238,16 +244,7 @@ static int member(pt_req *req, uint64_t user, bool add)
         mg_fail(req, &e);
         return 0;
     }
-    json_t *g = NULL;
-    team_group_get(txn, pt_req_account(req), id, &g);
-    json_t *v = mg_group_view(txn, pt_req_account(req), g, true);
-    json_decref(g);
-    if (mg_commit(req, txn) != 0) {
-        json_decref(v);
-        return 0;
-    }
-    pt_resp_json(req, 200, v);
-    return 0;
+    return reply_group(req, txn, id);
 }
 
 int mg_api_group_member_add(pt_req *req)

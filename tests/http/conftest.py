@@ -7,7 +7,6 @@ written for the test, waits for /healthz, and stops it with SIGTERM at the
 end. Tests talk to it over real TLS: `requests` for ordinary calls, raw
 `ssl` sockets for malformed or slow input.
 """
-import json
 import re
 import os
 import signal
@@ -356,3 +355,29 @@ def team(tmp_path_factory, smtp_sink):
     p.sink = smtp_sink
     yield p
     p.stop()
+
+
+def client(p):
+    """A fresh browser-like client (own cookies) for the running server p."""
+    c = Portico.__new__(Portico)
+    c.__dict__.update(p.__dict__)
+    c.session = requests.Session()
+    c.session.verify = False
+    c.session.trust_env = False
+    return c
+
+
+def signed_in(p, email, password="portico-demo"):
+    """A client signed in through /signin (team plugin); c.tok is its CSRF
+    token."""
+    c = client(p)
+    r = c.post("/signin", data={"email": email, "password": password, "_csrf": c.csrf()})
+    assert r.status_code == 303, r.text[:300]
+    c.tok = c.csrf()
+    return c
+
+
+def api_call(c, method, path, body=None):
+    """A JSON API call with the client's CSRF token."""
+    return c.request(method, path, json=body,
+                     headers={"X-CSRF-Token": c.tok, "Accept": "application/json"})

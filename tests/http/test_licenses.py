@@ -16,6 +16,7 @@ import time
 import requests
 
 from conftest import Portico, TEAM_CONFIG
+from conftest import signed_in as signed, api_call as api
 
 PW = "portico-demo"
 PLUGINS = ("team", "licenses", "contacts", "quotes")
@@ -33,23 +34,6 @@ def srv(tmp_path_factory, smtp_sink):
     p = server(str(tmp_path_factory.mktemp("licenses")), smtp_sink).start()
     yield p
     p.stop()
-
-
-def signed(p, email):
-    c = Portico.__new__(Portico)
-    c.__dict__.update(p.__dict__)
-    c.session = requests.Session()
-    c.session.verify = False
-    c.session.trust_env = False
-    r = c.post("/signin", data={"email": email, "password": PW, "_csrf": c.csrf()})
-    assert r.status_code == 303, r.text[:300]
-    c.tok = c.csrf()
-    return c
-
-
-def api(c, method, path, body=None):
-    h = {"X-CSRF-Token": c.tok, "Accept": "application/json"}
-    return c.request(method, path, json=body, headers=h)
 
 
 def accounts(p):

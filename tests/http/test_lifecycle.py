@@ -1,8 +1,6 @@
 """The server's life: several workers, SIGHUP reload without dropping
 connections (and keeping the old script when the new one is broken),
 SIGTERM draining an in-flight request, and a backup/restore round trip."""
-import os
-import shutil
 import signal
 import subprocess
 import time

@@ -4,19 +4,9 @@ the edited version, reset brings the shipped one back. Only admins."""
 import requests
 
 from conftest import Portico
+from conftest import signed_in as signed
 
 API = "/api/v1/admin/mail-templates"
-
-
-def signed(p, email):
-    c = Portico.__new__(Portico)
-    c.__dict__.update(p.__dict__)
-    c.session = requests.Session()
-    c.session.verify = False
-    r = c.post("/signin", data={"email": email, "password": "portico-demo", "_csrf": c.csrf()})
-    assert r.status_code == 303, r.text[:200]
-    c.tok = c.csrf()
-    return c
 
 
 def ask_reset(p, email):

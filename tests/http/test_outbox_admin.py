@@ -6,23 +6,13 @@ import time
 import requests
 
 from conftest import Portico, free_port, team_server
+from conftest import signed_in as signed
 
 
 class DeadRelay:
     """A relay address where nothing listens."""
     def __init__(self):
         self.port = free_port()
-
-
-def signed(p, email):
-    c = Portico.__new__(Portico)
-    c.__dict__.update(p.__dict__)
-    c.session = requests.Session()
-    c.session.verify = False
-    r = c.post("/signin", data={"email": email, "password": "portico-demo", "_csrf": c.csrf()})
-    assert r.status_code == 303, r.text[:200]
-    c.tok = c.csrf()
-    return c
 
 
 def test_failed_mail_is_kept_shown_and_retried(tmp_path):

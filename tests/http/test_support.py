@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from conftest import Portico, TEAM_CONFIG
+from conftest import signed_in as signed
 
 PW = "portico-demo"
 PLUGINS = ("team", "licenses", "support")
@@ -49,17 +50,6 @@ def srv(tmp_path_factory, smtp_sink):
     p.sink = smtp_sink
     yield p
     p.stop()
-
-
-def signed(p, email):
-    c = Portico.__new__(Portico)
-    c.__dict__.update(p.__dict__)
-    c.session = requests.Session()
-    c.session.verify = False
-    r = c.post("/signin", data={"email": email, "password": PW, "_csrf": c.csrf()})
-    assert r.status_code == 303, r.text[:300]
-    c.tok = c.csrf()
-    return c
 
 
 def api(c, method, path, body=None):

@@ -61,6 +61,12 @@ bool pt_req_is_admin(pt_req *req);
 bool pt_req_can(pt_req *req, const char *perm);
 /* Borrowed principal (never NULL; anonymous has user 0). */
 const pt_principal *pt_req_principal(pt_req *req);
+/* The name of account when the signed-in user belongs to it (from the
+ * principal's accounts list), else NULL. Borrowed for the request. Also
+ * the membership check: non-NULL means "may act in this account". */
+const char *pt_req_account_name(pt_req *req, uint64_t account);
+/* The route parameter `name` parsed as an id (pt_id_parse), or 0. */
+uint64_t pt_req_param_id(pt_req *req, const char *name);
 /* True when the request came with a read-only API token. */
 bool pt_req_read_only(pt_req *req);
 
