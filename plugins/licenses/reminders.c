@@ -11,15 +11,12 @@
  * also the 90-day one. The check and its bookkeeping are one write
  * transaction, so two workers running it at once cannot both post.
  *
- * Timer: the core gives plugins no timer on the worker's event loop, so
- * worker_start starts one small thread per worker that sleeps on a
- * condition variable and runs the check every licenses.reminder_check_seconds
- * (default 3600; 0 = no timer). The first check runs min(30 s, interval)
- * after start. licenses.meta "last_check" lets the other workers skip a
+ * Timer: a pt_host_timer on each worker's event loop runs the check every
+ * licenses.reminder_check_seconds (default 3600; 0 = no timer), the first
+ * one an interval after start. licenses.meta "last_check" lets the other workers skip a
  * check that ran moments ago. Staff can run it now with
  * POST /licenses/reminders/run (tests use that to be deterministic).
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -165,63 +162,25 @@ int lic_reminders_post(pt_req *req)
     return 0;
 }
 
-/* ---- the timer thread ---------------------------------------------------- */
+/* ---- the timer ------------------------------------------------------------ */
 
-static pthread_t thread;
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv;
-static bool started, stopping;
 static long interval_s;
 
-static void *timer_main(void *ud)
+static void tick(void *ud)
 {
     (void)ud;
-    long wait_s = interval_s < 30 ? interval_s : 30;
-    pthread_mutex_lock(&mu);
-    while (!stopping) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_sec += wait_s;
-        int r = 0;
-        while (!stopping && r == 0) r = pthread_cond_timedwait(&cv, &mu, &ts);
-        if (stopping) break;
-        pthread_mutex_unlock(&mu);
-        run(interval_s * 1000 * 5 / 6, NULL);
-        pthread_mutex_lock(&mu);
-        wait_s = interval_s;
-    }
-    pthread_mutex_unlock(&mu);
-    return NULL;
+    run(interval_s * 1000 * 5 / 6, NULL);
 }
 
 int lic_reminders_start(pt_host *h)
 {
     const json_t *v = pt_host_config_get(h, "reminder_check_seconds");
     interval_s = json_is_integer(v) ? (long)json_integer_value(v) : 3600;
-    if (interval_s <= 0 || started) return 0;
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&cv, &ca);
-    pthread_condattr_destroy(&ca);
-    stopping = false;
-    if (pthread_create(&thread, NULL, timer_main, NULL) != 0) {
-        pt_error("licenses: cannot start the renewal reminder timer");
-        return 0; /* reminders still run through the staff POST */
-    }
-    started = true;
-    return 0;
+    if (interval_s <= 0) return 0;
+    return pt_host_timer(h, (unsigned)(interval_s < 1 ? 1 : interval_s) * 1000u, tick, NULL);
 }
 
 void lic_reminders_stop(pt_host *h)
 {
-    (void)h;
-    if (!started) return;
-    pthread_mutex_lock(&mu);
-    stopping = true;
-    pthread_cond_signal(&cv);
-    pthread_mutex_unlock(&mu);
-    pthread_join(thread, NULL);
-    pthread_cond_destroy(&cv);
-    started = false;
+    (void)h; /* timers end with the worker's event loop */
 }
