@@ -124,6 +124,9 @@ struct pt_req {
     pt_kv *rh;                  /* response headers (arena)            */
     size_t nrh, caprh;
     unsigned overridden;        /* OV_* bits                           */
+    bool not_document;          /* Content-Type is not a page (CSP)    */
+    const char *hblock;         /* prepared header lines (arena)       */
+    size_t hblock_len;
     pt_buf *rbody;              /* conn's                              */
     int mode;                   /* RESP_*                              */
     bool head_sent;             /* chunked: head already queued        */
@@ -142,6 +145,14 @@ struct pt_req {
  * Content-Length or Transfer-Encoding, Connection) appended to out.
  * body_len < 0 means chunked. Runs the finisher hook. */
 void pt_resp_serialize_head(pt_req *req, pt_buf *out, long long body_len);
+/* True for the Content-Types browsers render as documents (HTML, SVG,
+ * XML): those get the page Content-Security-Policy, others the short one. */
+bool pt_http_is_document_type(const char *type);
+/* Add prepared, already valid "Name: value\r\n" lines (copied) that name
+ * none of the headers the core writes; not_document as for a Content-Type
+ * that is not a page. For hot paths (static files) that would otherwise
+ * pay for pt_resp_set_header's checks on every request. */
+void pt_resp_header_block(pt_req *req, const char *lines, size_t len, bool not_document);
 /* Built-in error answer for malformed requests (no route, no renderer). */
 void pt_resp_builtin_error(pt_req *req, int status, const char *message);
 /* Reset the response part of req (status 0, no headers, empty body). */

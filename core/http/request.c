@@ -23,8 +23,11 @@ const pt_route *pt_req_route(pt_req *req) { return req->route; }
 
 const char *pt_req_header(pt_req *req, const char *name)
 {
+    unsigned char first = (unsigned char)(name[0] | 0x20);
     for (size_t i = 0; i < req->nhdr; i++)
-        if (strcasecmp(req->hdr[i].name, name) == 0) return req->hdr[i].value;
+        if ((unsigned char)(req->hdr[i].name[0] | 0x20) == first &&
+            strcasecmp(req->hdr[i].name, name) == 0)
+            return req->hdr[i].value;
     return NULL;
 }
 

@@ -69,3 +69,40 @@ def test_vendored_htmx(portico):
     r = portico.get("/static/vendor/htmx/htmx.min.js")
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/javascript")
+
+
+def test_assets_get_the_resource_policy_pages_the_page_policy(portico):
+    """A CSS file, a script or JSON is not a page: it gets the short, stricter
+    policy; HTML (and a 304 of a static file, which names its type) keeps
+    the page policy a browser needs to render it."""
+    for path in ["/static/theme/portico.css", "/static/vendor/htmx/htmx.min.js", "/healthz"]:
+        h = portico.get(path).headers
+        assert h["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'", path
+        assert h["Referrer-Policy"] == "no-referrer", path
+        assert h["X-Frame-Options"] == "DENY" and h["X-Content-Type-Options"] == "nosniff"
+        assert h["Strict-Transport-Security"].startswith("max-age=")
+    page = portico.get("/").headers
+    assert "script-src 'self'" in page["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
+    assert page["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    missing = portico.get("/static/theme/nope.css")   # an HTML error page
+    assert "script-src 'self'" in missing.headers["Content-Security-Policy"]
+
+
+def test_hot_path_and_conditional_path_send_the_same_headers(portico):
+    """A plain GET of a cached file takes the prepared-headers path; a
+    request with a Range takes the general one: the validators, type and
+    caching headers must not differ, and nothing is sent twice."""
+    plain = portico.get("/static/theme/portico.css", headers={"Accept-Encoding": "identity"})
+    ranged = portico.get("/static/theme/portico.css",
+                         headers={"Accept-Encoding": "identity", "Range": "bytes=0-"})
+    assert ranged.status_code == 206
+    for name in ["Content-Type", "ETag", "Last-Modified", "Cache-Control", "Accept-Ranges",
+                 "Content-Security-Policy"]:
+        assert plain.headers[name] == ranged.headers[name], name
+    raw = portico.raw(b"GET /static/theme/portico.css HTTP/1.1\r\nHost: x\r\n"
+                      b"Connection: close\r\n\r\n").decode("latin-1")
+    head = raw.split("\r\n\r\n", 1)[0].lower()
+    for name in ["content-type:", "etag:", "cache-control:", "content-length:",
+                 "content-security-policy:"]:
+        assert head.count("\r\n" + name) == 1, name
