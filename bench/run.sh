@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 WORKERS=${BENCH_WORKERS:-1}
 DURATION=${BENCH_SECONDS:-5}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 CONNS=${BENCH_CONNECTIONS:-50}
 OUT=bench/results
 mkdir -p "$OUT"
@@ -131,6 +131,11 @@ scenario handshake_full "stime_cps $P_PORT new" "stime_cps $N_PORT new"
 scenario handshake_resumed "stime_cps $P_PORT reuse" "stime_cps $N_PORT reuse"
 
 rss_kb() { ps -o rss= --ppid "$1" | awk '{s+=$1} END {print s+0}'; }
+P_RSS=$(rss_kb $PORTICO_PID); N_RSS=$(rss_kb $NGINX_PID)
+# Memory of an idle keep-alive TLS connection (after one request each).
+IDLE_N=${BENCH_IDLE_CONNECTIONS:-1000}
+P_IDLE=$(/usr/bin/python3 bench/idle_conns.py "$P_PORT" /static/theme/asset-4k.txt "$IDLE_N" $(pgrep -P "$PORTICO_PID") || echo 0)
+N_IDLE=$(/usr/bin/python3 bench/idle_conns.py "$N_PORT" /asset-4k.txt "$IDLE_N" $(pgrep -P "$NGINX_PID") || echo 0)
 {
   echo "# portico vs nginx, $WORKERS worker(s), ${DURATION}s x $ROUNDS rounds, $CONNS connections"
   for s in static healthz handshake_full handshake_resumed; do
@@ -146,5 +151,6 @@ rss_kb() { ps -o rss= --ppid "$1" | awk '{s+=$1} END {print s+0}'; }
     awk -v s="$s" -v p="${PE[$s]:-0}" -v n="${NE[$s]:-0}" \
       'BEGIN { printf "# cpu_efficiency %s portico %d req/cpu-s nginx %d req/cpu-s ratio %.2f\n", s, p, n, (n > 0 ? p / n : 0) }'
   done
-  echo "# rss after load: portico workers $(rss_kb $PORTICO_PID) KiB, nginx workers $(rss_kb $NGINX_PID) KiB"
+  echo "# rss after load: portico workers $P_RSS KiB, nginx workers $N_RSS KiB"
+  echo "# memory per idle keep-alive TLS connection ($IDLE_N held): portico $P_IDLE KiB, nginx $N_IDLE KiB"
 } | tee "$OUT/latest.txt"

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "http/http_internal.h"
+#include "http/pool.h"
 
 #define RUN_BUDGET 64          /* requests per event before yielding      */
 #define LINGER_MS 2000
@@ -164,6 +165,7 @@ static int flush(pt_conn *c)
 void pt_conn_send(pt_conn *c, const void *data, size_t len, bool now)
 {
     if (!c || c->state == CS_DEAD || c->state == CS_LINGER) return;
+    pt_pool_buf_ready(&c->out);
     pt_buf_append(&c->out, data, len);
     if (now || c->out.len - c->out_pos >= 65536) flush(c);
 }
@@ -230,6 +232,7 @@ static void finish_response(pt_conn *c)
     }
     c->srv->stats.requests++;
     if (!r->status) r->status = 200;
+    pt_pool_buf_ready(&c->out);
     size_t before = c->out.len;
     if (r->mode == RESP_CHUNKED) {
         if (!r->chunk_raw && !r->head) pt_buf_append(&c->out, "0\r\n\r\n", 5);
@@ -331,6 +334,8 @@ static int cb_begin(void *ud)
     c->hbytes = 0;
     c->url_len = 0;
     pt_buf_reset(&c->hbuf);
+    pt_buf_reserve(&c->hbuf, 1024);
+    pt_pool_buf_ready(&c->rbody);
     set_deadline(c, c->srv->cfg.header_timeout_ms);
     return 0;
 }
@@ -734,6 +739,30 @@ static int file_fill(pt_conn *c)
     return 0;
 }
 
+/* Waiting for the client: hand back the buffers only a busy connection
+ * needs, so an idle keep-alive connection costs mbedTLS's record buffers
+ * and little else (pool.h). They come back on the next bytes. */
+static void conn_shed(pt_conn *c)
+{
+    if (c->in && c->in_pos == c->in_len) {
+        pt_pool_put(c->in);
+        c->in = NULL;
+        c->in_pos = c->in_len = 0;
+    }
+    if (c->stage && c->stage_pos == c->stage_len) {
+        pt_pool_put(c->stage);
+        c->stage = NULL;
+        c->stage_pos = c->stage_len = 0;
+    }
+    if (c->in_request || c->out_pos < c->out.len) return;
+    pt_pool_buf_shed(&c->out);
+    c->out_pos = 0;
+    pt_pool_buf_shed(&c->rbody);
+    pt_buf_free(&c->body);
+    pt_buf_free(&c->hbuf);
+    pt_arena_trim(c->arena);
+}
+
 static void conn_run(pt_conn *c)
 {
     c->requests_this_run = 0;
@@ -748,6 +777,7 @@ static void conn_run(pt_conn *c)
                 continue;
             }
             if (r == MBEDTLS_ERR_SSL_WANT_READ) {
+                conn_shed(c);
                 set_interest(c, EV_READ);
                 return;
             }
@@ -807,12 +837,14 @@ static void conn_run(pt_conn *c)
         if (c->transport == TR_MEM) return;
         c->in_pos = c->in_len = 0;
         c->want_write = false;
+        if (!c->in) c->in = pt_pool_get();
         ssize_t n = tr_read(c, c->in, PT_INBUF);
         if (n > 0) {
             c->in_len = (size_t)n;
             continue;
         }
         if (n == 0) {
+            conn_shed(c);
             set_interest(c, c->want_write ? EV_WRITE : EV_READ);
             return;
         }
@@ -843,7 +875,6 @@ static pt_conn *conn_new(pt_server *s, int fd, int transport)
     c->srv = s;
     c->fd = fd;
     c->transport = transport;
-    c->in = pt_xmalloc(PT_INBUF);
     c->parser = pt_parser_new(&callbacks, c);
     c->maxhdr = s->cfg.max_headers ? s->cfg.max_headers : 64;
     c->hoff = pt_xcalloc(2 * c->maxhdr, sizeof *c->hoff);
@@ -865,14 +896,14 @@ static void conn_free(pt_conn *c)
     if (c->req.file_fd >= 0) close(c->req.file_fd);
     pt_arena_free(c->arena);
     pt_buf_free(&c->body);
-    pt_buf_free(&c->rbody);
-    pt_buf_free(&c->out);
+    pt_pool_buf_shed(&c->rbody);
+    pt_pool_buf_shed(&c->out);
     pt_buf_free(&c->hbuf);
     pt_parser_free(c->parser);
     free(c->hoff);
     free(c->hdrs);
-    free(c->in);
-    free(c->stage);
+    pt_pool_put(c->in);
+    pt_pool_put(c->stage);
     free(c);
 }
 
@@ -882,7 +913,6 @@ void pt_conn_accept(pt_server *s, int fd, const char *remote, int transport, boo
     c->redirect = redirect;
     snprintf(c->remote, sizeof c->remote, "%s", remote);
     if (transport == TR_TLS) {
-        c->stage = pt_xmalloc(PT_STAGE);
         if (pt_tls_conn_setup(s->tls, c) != 0) {
             pt_conn_close(c);
             return;
@@ -961,6 +991,7 @@ pt_conn *pt_conn_mem_new(pt_server *s, pt_buf *out)
 void pt_conn_mem_feed(pt_conn *c, const char *data, size_t len)
 {
     while (len && c->state != CS_DEAD) {
+        if (!c->in) c->in = pt_pool_get();
         if (c->in_pos) {
             memmove(c->in, c->in + c->in_pos, c->in_len - c->in_pos);
             c->in_len -= c->in_pos;

@@ -162,7 +162,7 @@ void pt_resp_reset(pt_req *req);
 enum { TR_TLS, TR_PLAIN, TR_MEM };
 enum { CS_HANDSHAKE, CS_READING, CS_ASYNC, CS_FILE, CS_CLOSING, CS_LINGER, CS_DEAD };
 
-#define PT_INBUF 16384
+#define PT_INBUF 16384         /* = PT_POOL_BLOCK: both come from pool.h */
 #define PT_STAGE 16384
 #define PT_FILE_PIECE 65536
 

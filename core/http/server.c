@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "http/http_internal.h"
+#include "http/pool.h"
 
 void pt_server_config_defaults(pt_server_config *c)
 {
@@ -288,6 +289,7 @@ void pt_server_free(pt_server *s)
     free(s->http_listen_s);
     free(s->public_url);
     free(s);
+    pt_pool_drain();
 }
 
 void pt_server_stats_get(pt_server *s, pt_server_stats *out)

@@ -25,6 +25,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "http/http_internal.h"
+#include "http/pool.h"
 
 struct pt_tls {
     mbedtls_entropy_context entropy;
@@ -204,6 +205,7 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
          * the next event says when more arrives, so skip the recv that
          * would only answer EAGAIN. */
         if (c->drained) return MBEDTLS_ERR_SSL_WANT_READ;
+        if (len < PT_STAGE && !c->stage) c->stage = pt_pool_get();
         unsigned char *dst = len >= PT_STAGE ? buf : (unsigned char *)c->stage;
         size_t want = len >= PT_STAGE ? len : PT_STAGE;
         ssize_t r = recv(c->fd, dst, want, 0);

@@ -64,8 +64,17 @@ void pt_arena_reset(pt_arena *a)
         b = n;
     }
     a->head = a->first;
-    a->first->used = 0;
-    a->first->next = NULL;
+    if (a->first) {
+        a->first->used = 0;
+        a->first->next = NULL;
+    }
+}
+
+void pt_arena_trim(pt_arena *a)
+{
+    pt_arena_reset(a);
+    free(a->first);
+    a->first = a->head = NULL;
 }
 
 void pt_arena_free(pt_arena *a)
@@ -80,6 +89,7 @@ void *pt_arena_alloc(pt_arena *a, size_t n)
 {
     n = (n + 15u) & ~(size_t)15u;
     if (n == 0) n = 16;
+    if (!a->first) a->first = a->head = block_new(a->first_size);   /* after a trim */
     block *b = a->head;
     if (b->size - b->used < n) {
         size_t size = n > a->first_size ? n : a->first_size * 2;

@@ -80,6 +80,9 @@ typedef struct pt_arena pt_arena;
 pt_arena *pt_arena_new(size_t first_block);
 void pt_arena_free(pt_arena *a);              /* frees everything       */
 void pt_arena_reset(pt_arena *a);             /* keeps the first block  */
+void pt_arena_trim(pt_arena *a);              /* reset and give the first
+                                                 block back too (it comes
+                                                 back on the next alloc) */
 void *pt_arena_alloc(pt_arena *a, size_t n);  /* 16-byte aligned, zeroed */
 char *pt_arena_strdup(pt_arena *a, const char *s);
 char *pt_arena_strndup(pt_arena *a, const char *s, size_t n);
