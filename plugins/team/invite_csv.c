@@ -17,48 +17,12 @@
  * if anything fails, nothing is invited.
  */
 #include <csv.h>
-#include <dlfcn.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "team_manage.h"
-
-/* libcsv (Debian libcsv3 / libcsv-dev) is bound at first use with
- * dlopen: the team plugin then loads and works without it (only bulk
- * import answers 503 and logs why), whatever libs.mk links. Only the
- * library's types and constants come from <csv.h>. */
-static struct {
-    bool tried;
-    int (*init)(struct csv_parser *, unsigned char);
-    size_t (*parse)(struct csv_parser *, const void *, size_t, void (*)(void *, size_t, void *),
-                    void (*)(int, void *), void *);
-    int (*fini)(struct csv_parser *, void (*)(void *, size_t, void *), void (*)(int, void *),
-                void *);
-    void (*free)(struct csv_parser *);
-} lib;
-
-static bool csv_lib(void)
-{
-    if (lib.tried) return lib.free != NULL;
-    lib.tried = true;
-    void *h = dlopen("libcsv.so.3", RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        pt_error("team: bulk CSV import needs libcsv (Debian package libcsv3): %s", dlerror());
-        return false;
-    }
-    *(void **)&lib.init = dlsym(h, "csv_init");
-    *(void **)&lib.parse = dlsym(h, "csv_parse");
-    *(void **)&lib.fini = dlsym(h, "csv_fini");
-    *(void **)&lib.free = dlsym(h, "csv_free");
-    if (!lib.init || !lib.parse || !lib.fini || !lib.free) {
-        pt_error("team: libcsv.so.3 lacks the csv_* functions");
-        lib.free = NULL;
-        return false;
-    }
-    return true;
-}
 
 typedef struct parse {
     json_t *rows;   /* array of arrays of strings */
@@ -139,14 +103,14 @@ int mg_csv_import(pt_req *req, uint64_t account, const char *data, size_t len, j
     }
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) data += 3, len -= 3;
     struct csv_parser cp;
-    if (!csv_lib() || lib.init(&cp, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+    if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
         mg_set(e, 503, NULL, "err.busy");
         return PT_ERR;
     }
     parse p = {.rows = json_array()};
-    bool bad = lib.parse(&cp, data, len, on_field, on_row, &p) != len;
-    if (!bad && lib.fini(&cp, on_field, on_row, &p) != 0) bad = true;
-    lib.free(&cp);
+    bool bad = csv_parse(&cp, data, len, on_field, on_row, &p) != len;
+    if (!bad && csv_fini(&cp, on_field, on_row, &p) != 0) bad = true;
+    csv_free(&cp);
     json_decref(p.cur);
     if (bad || p.bad_utf8) {
         json_decref(p.rows);
