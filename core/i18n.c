@@ -389,6 +389,54 @@ const char *pt_t(pt_req *req, const char *key)
     return r ? r : key;
 }
 
+/* A string of lang's catalog, else English's; NULL when neither has it. */
+static const char *lookup_lang(json_t *set, const char *lang, const char *key)
+{
+    const char *r = lang ? lookup(json_object_get(set, lang), key) : NULL;
+    return r ? r : lookup(json_object_get(set, "en"), key);
+}
+
+/* Append tpl to b with each {name} replaced by args' value of name, and
+ * each {t:name} by the translation of the catalog key args' name holds. */
+static void fill_into(pt_buf *b, const char *tpl, const json_t *args, json_t *set,
+                      const char *lang)
+{
+    for (const char *s = tpl; *s; s++) {
+        const char *end = *s == '{' ? strchr(s + 1, '}') : NULL;
+        const char *name = s + 1;
+        bool translate = end && strncmp(name, "t:", 2) == 0;
+        if (translate) name += 2;
+        json_t *v = end && end - name <= 40 && args
+                        ? json_object_getn((json_t *)args, name, (size_t)(end - name))
+                        : NULL;
+        if (translate && json_is_string(v)) {
+            const char *t = lookup_lang(set, lang, json_string_value(v));
+            pt_buf_puts(b, t ? t : json_string_value(v));
+        } else if (json_is_string(v)) {
+            pt_buf_puts(b, json_string_value(v));
+        } else if (json_is_integer(v)) {
+            pt_buf_printf(b, "%lld", (long long)json_integer_value(v));
+        } else if (json_is_real(v)) {
+            pt_buf_printf(b, "%g", json_real_value(v));
+        } else {
+            pt_buf_putc(b, *s);
+            continue;
+        }
+        s = end;
+    }
+}
+
+char *pt_t_fill(const char *lang, const char *key, const json_t *args)
+{
+    if (!key) return pt_xstrdup("");
+    json_t *set = acquire_set();
+    const char *r = lookup_lang(set, lang, key);
+    pt_buf b = PT_BUF_INIT;
+    fill_into(&b, r ? r : key, args, set, lang);
+    json_decref(set);
+    return b.data ? pt_buf_steal(&b) : pt_xstrdup("");
+}
+
 json_t *pt_i18n_catalog(const char *lang)
 {
     json_t *set = acquire_set();

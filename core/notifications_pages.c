@@ -31,7 +31,7 @@ static json_t *list_for(pt_req *req, size_t limit)
     int rc = 0;
     pt_txn *txn = pt_txn_begin(false, &rc);
     if (txn) {
-        if (pt_notify_list(txn, pt_req_user(req), limit, &out) != 0) out = NULL;
+        if (pt_notify_list_lang(txn, pt_req_user(req), pt_i18n_lang(req), limit, &out) != 0) out = NULL;
         pt_txn_abort(txn);
     }
     return out ? out : json_array();

@@ -24,6 +24,7 @@
 
 #include "mail/mail_worker.h"
 #include "portico/log.h"
+#include "portico/i18n.h"
 #include "portico/notify.h"
 
 #define NOTIF_DB "core.notifications"
@@ -133,7 +134,8 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int post_one(pt_txn *txn, uint64_t user, const pt_notification *n, const char *text)
+static int post_one(pt_txn *txn, uint64_t user, const pt_notification *n, const char *text,
+                    const char *key, const json_t *args)
 {
     if (wants_fn && !wants_fn(txn, user, n->kind)) return PT_OK;
     uint64_t id = pt_id_new();
@@ -142,13 +144,18 @@ static int post_one(pt_txn *txn, uint64_t user, const pt_notification *n, const 
     json_t *rec = json_pack("{s:i, s:s, s:s, s:I, s:b}", "_v", 1, "kind", n->kind, "text", text,
                             "at", (json_int_t)pt_wall_ms(), "read", 0);
     if (n->href && *n->href) json_object_set_new(rec, "href", json_string(n->href));
+    if (key) {
+        json_object_set_new(rec, "key", json_string(key));
+        if (args) json_object_set_new(rec, "args", json_deep_copy(args));
+    }
     int rc = pt_record_add(txn, notif_db(), k, 16, rec);
     json_decref(rec);
     if (rc == PT_OK) rc = unread_add(txn, user, 1);
     return rc;
 }
 
-int pt_notify(pt_txn *txn, const pt_notification *n)
+static int notify_common(pt_txn *txn, const pt_notification *n, const char *key,
+                         const json_t *args)
 {
     if (!txn || !n || !pt_txn_is_write(txn))
         return pt_store_error(PT_EINVAL, "notify: needs a write transaction");
@@ -156,7 +163,9 @@ int pt_notify(pt_txn *txn, const pt_notification *n)
         return pt_store_error(PT_EINVAL, "notify: databases not declared");
     if (!n->kind || !*n->kind || strlen(n->kind) > KIND_MAX)
         return pt_store_error(PT_EINVAL, "notify: missing or overlong kind");
-    if (!n->text || !*n->text) return pt_store_error(PT_EINVAL, "notify: empty text");
+    if (!key && (!n->text || !*n->text)) return pt_store_error(PT_EINVAL, "notify: empty text");
+    if (key && (!*key || strlen(key) > KIND_MAX || (args && !json_is_object(args))))
+        return pt_store_error(PT_EINVAL, "notify: bad message key or arguments");
     if (!href_ok(n->href))
         return pt_store_error(PT_EINVAL, "notify: href must be a local path starting with /");
 
@@ -179,17 +188,31 @@ int pt_notify(pt_txn *txn, const pt_notification *n)
     } else {
         return pt_store_error(PT_EINVAL, "notify: neither user nor account given");
     }
-    char *text = clean_text(n->text);
+    /* a catalog message is stored with its default-language text too */
+    char *fallback = key && !(n->text && *n->text) ? pt_t_fill(NULL, key, args) : NULL;
+    char *text = clean_text(fallback ? fallback : n->text);
+    free(fallback);
     int rc = PT_OK;
     if (!*text) rc = pt_store_error(PT_EINVAL, "notify: empty text");
     if (nu > 1) qsort(users, nu, sizeof *users, cmp_u64);
     for (size_t i = 0; i < nu && rc == PT_OK; i++) {
         if (users[i] == 0 || (i > 0 && users[i] == users[i - 1])) continue;
-        rc = post_one(txn, users[i], n, text);
+        rc = post_one(txn, users[i], n, text, key, args);
     }
     free(text);
     free(users);
     return rc;
+}
+
+int pt_notify(pt_txn *txn, const pt_notification *n)
+{
+    return notify_common(txn, n, NULL, NULL);
+}
+
+int pt_notify_msg(pt_txn *txn, const pt_notification *n, const char *key, const json_t *args)
+{
+    if (!key) return pt_store_error(PT_EINVAL, "notify: no message key");
+    return notify_common(txn, n, key, args);
 }
 
 int pt_notify_unread(pt_txn *txn, uint64_t user, size_t *count)
@@ -203,6 +226,11 @@ int pt_notify_unread(pt_txn *txn, uint64_t user, size_t *count)
 }
 
 int pt_notify_list(pt_txn *txn, uint64_t user, size_t limit, json_t **out)
+{
+    return pt_notify_list_lang(txn, user, NULL, limit, out);
+}
+
+int pt_notify_list_lang(pt_txn *txn, uint64_t user, const char *lang, size_t limit, json_t **out)
 {
     *out = NULL;
     if (!txn || !user) return PT_EINVAL;
@@ -221,13 +249,25 @@ int pt_notify_list(pt_txn *txn, uint64_t user, size_t limit, json_t **out)
         if (pt_record_decode(kv.val, kv.vlen, &rec, NULL) != PT_OK) continue;
         char ids[PT_ID_STRLEN];
         const char *href = pt_rec_str(rec, "href", NULL);
+        const char *key = pt_rec_str(rec, "key", NULL);
+        char *mine = NULL;   /* a catalog message in the reader's language */
+        if (key && lang) {
+            char *filled = pt_t_fill(lang, key, json_object_get(rec, "args"));
+            mine = clean_text(filled);
+            free(filled);
+            if (!*mine) {
+                free(mine);
+                mine = NULL;
+            }
+        }
         json_t *row = json_pack("{s:s, s:s, s:s, s:o, s:I, s:b}", "id",
                                 pt_id_to_str(pt_key_read_u64((const uint8_t *)kv.key + 8), ids),
                                 "kind", pt_rec_str(rec, "kind", ""), "text",
-                                pt_rec_str(rec, "text", ""), "href",
+                                mine ? mine : pt_rec_str(rec, "text", ""), "href",
                                 href ? json_string(href) : json_null(), "at",
                                 (json_int_t)pt_rec_int(rec, "at", 0), "read",
                                 pt_rec_bool(rec, "read", false));
+        free(mine);
         json_array_append_new(arr, row);
         json_decref(rec);
     }

@@ -100,10 +100,9 @@ static int notify_target(pt_txn *txn, const json_t *rec, uint64_t author, const 
     pt_cursor *c = pt_cursor_open(txn, kb_db_follows, &rc);
     if (!c) return rc;
     pt_kv kv;
-    pt_buf text = PT_BUF_INIT;
-    pt_buf_printf(&text, "%s: %s",
-                  pt_t(NULL, created ? "knowledge.notify.published" : "knowledge.notify.updated"),
-                  pt_rec_str(rec, "title", ""));
+    /* a catalog message: each follower reads it in their own language */
+    const char *msg = created ? "knowledge.notify.published_title" : "knowledge.notify.updated_title";
+    json_t *args = json_pack("{s:s}", "title", pt_rec_str(rec, "title", ""));
     char *href = pt_xasprintf("/knowledge/a/%s", pt_rec_str(rec, "slug", ""));
     /* collect first: pt_notify writes, which would invalidate the cursor's data */
     uint64_t users[512], accts[512];
@@ -121,10 +120,10 @@ static int notify_target(pt_txn *txn, const json_t *rec, uint64_t author, const 
         if (!kb_visible_rec(&r, rec)) continue;
         if (!seen_add(s, users[i])) continue;
         pt_notification note = {.kind = "knowledge.article_published", .user = users[i],
-                                .text = text.data, .href = href};
-        rc = pt_notify(txn, &note);
+                                .href = href};
+        rc = pt_notify_msg(txn, &note, msg, args);
     }
-    pt_buf_free(&text);
+    json_decref(args);
     free(href);
     return rc;
 }

@@ -26,18 +26,6 @@
 static const int thresholds[] = {7, 30, 90};
 
 /* "{name} ..." substitution of the English catalog text. */
-static char *fill(const char *tpl, const char *name, const char *date, long days)
-{
-    pt_buf b = PT_BUF_INIT;
-    for (const char *s = tpl; *s; s++) {
-        if (!strncmp(s, "{name}", 6)) pt_buf_puts(&b, name), s += 5;
-        else if (!strncmp(s, "{date}", 6)) pt_buf_puts(&b, date), s += 5;
-        else if (!strncmp(s, "{days}", 6)) pt_buf_printf(&b, "%ld", days), s += 5;
-        else pt_buf_putc(&b, *s);
-    }
-    return b.data ? pt_buf_steal(&b) : pt_xstrdup("");
-}
-
 static int check_one(pt_txn *txn, const json_t *rec, int64_t today, json_t *sent)
 {
     if (pt_rec_u64(rec, "parent", 0)) return 0;
@@ -66,18 +54,21 @@ static int check_one(pt_txn *txn, const json_t *rec, int64_t today, json_t *sent
     const char *name = *nick ? nick : *pt_rec_str(rec, "server", "") ? pt_rec_str(rec, "server", "")
                                                                      : pt_rec_str(rec, "product", "");
     char *label = pt_xasprintf("%s (%s)", name, pt_rec_str(rec, "sku", ""));
-    char *text = fill(pt_t(NULL, "licenses.notify.text"), label, iso, (long)left);
+    json_t *args = json_pack("{s:s, s:s, s:I}", "name", label, "date", iso, "days",
+                             (json_int_t)left);
     char ids[PT_ID_STRLEN];
     pt_id_to_str(id, ids);
     char href[64];
     snprintf(href, sizeof href, "/licenses#lic-%s", ids);
-    int rc = pt_notify(txn, &(pt_notification){.kind = "licenses.renewal",
-                                               .account = pt_rec_u64(rec, "account", 0),
-                                               .permission = "licenses.view",
-                                               .text = text,
-                                               .href = href});
+    /* stored as a catalog message: each reader sees it in their language */
+    int rc = pt_notify_msg(txn,
+                           &(pt_notification){.kind = "licenses.renewal",
+                                              .account = pt_rec_u64(rec, "account", 0),
+                                              .permission = "licenses.view",
+                                              .href = href},
+                           "licenses.notify.text", args);
     free(label);
-    free(text);
+    json_decref(args);
     if (rc != 0) return rc;
     json_t *mark = json_pack("{s:i, s:s, s:I}", "_v", 1, "end", iso, "at", (json_int_t)pt_wall_ms());
     rc = pt_record_put(txn, lic_db("reminders"), k.b, k.len, mark);

@@ -328,11 +328,13 @@ int quo_set_status(pt_req *req, uint64_t id, const char *status, json_t **out, q
         char sk[40], ids[PT_ID_STRLEN];
         snprintf(sk, sizeof sk, "quotes.status.%s", status);
         pt_id_to_str(id, ids);
-        char *text = pt_xasprintf("%s: %s", pt_t(NULL, "quotes.notify.status"), pt_t(NULL, sk));
         char *href = pt_xasprintf("/quotes/%s", ids);
-        rc = pt_notify(txn, &(pt_notification){.kind = "quotes.status", .user = pt_rec_u64(rec, "user", 0),
-                                               .text = text, .href = href});
-        free(text);
+        json_t *args = json_pack("{s:s}", "status", sk);   /* translated per reader */
+        rc = pt_notify_msg(txn,
+                           &(pt_notification){.kind = "quotes.status",
+                                              .user = pt_rec_u64(rec, "user", 0), .href = href},
+                           "quotes.notify.status_is", args);
+        json_decref(args);
         free(href);
     }
     if (rc == 0) rc = pt_txn_commit(txn);

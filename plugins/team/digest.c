@@ -19,11 +19,12 @@
 #define JOBS_DB "team.jobs"
 #define LAST_KEY "digest:last"
 
-/* Unread notifications of uid since `since`, newest first (new array). */
-static json_t *unread_since(pt_txn *txn, uint64_t uid, uint64_t since)
+/* Unread notifications of uid since `since`, newest first, in the user's
+ * language (new array). */
+static json_t *unread_since(pt_txn *txn, uint64_t uid, const char *lang, uint64_t since)
 {
     json_t *list = NULL, *out = json_array();
-    if (pt_notify_list(txn, uid, 50, &list) != 0) return out;
+    if (pt_notify_list_lang(txn, uid, lang, 50, &list) != 0) return out;
     size_t i;
     json_t *n;
     json_array_foreach(list, i, n) {
@@ -68,7 +69,7 @@ int team_digest_run(bool force, size_t *sent)
         json_t *u = NULL;
         if (kv.klen != 8 || pt_record_decode(kv.val, kv.vlen, &u, NULL) != 0) continue;
         uint64_t uid = pt_key_read_u64(kv.key);
-        json_t *items = wants_digest(u) ? unread_since(txn, uid, now - WEEK_MS) : json_array();
+        json_t *items = wants_digest(u) ? unread_since(txn, uid, pt_rec_str(u, "lang", "en"), now - WEEK_MS) : json_array();
         if (json_array_size(items) > 0) {
             json_t *data = json_pack("{s:s, s:O, s:I}", "name", pt_rec_str(u, "name", ""), "items",
                                      items, "count", (json_int_t)json_array_size(items));

@@ -358,6 +358,11 @@ def test_follow_category_and_product_notify(users, kb):
     assert dump.count("fridays-notifyone") == 2  # alice (category) and bob (product)
     assert dump.count("only-notifytwo") == 1     # only alice may read it
     assert "knowledge.article_published" in dump
+    # the bell shows it in the reader's language
+    texts = [n["text"] for n in alice.get("/api/v1/notifications").json()["notifications"]]
+    assert "New article: Robot crashes on Fridays notifyone" in texts
+    de = alice.get("/api/v1/notifications", headers={"Accept-Language": "de"}).json()
+    assert "Neuer Artikel: Robot crashes on Fridays notifyone" in [n["text"] for n in de["notifications"]]
     assert alice.api("POST", "/api/v1/knowledge/follow", {"kind": "tag", "target": "x"}).status_code == 422
 
 

@@ -382,6 +382,18 @@ def test_renewal_reminders_on_demand_are_idempotent(srv):
     assert sent == [{"id": sid, "threshold": 30}]
     assert api(admin, "POST", "/licenses/reminders/run").json()["sent"] == []
     assert len(notifications(srv, alice)) == alice_before + 2
+    # each reader sees the reminder in their own language: the bell's API
+    # renders the stored catalog message for the profile's language
+    texts = [n["text"] for n in alice.get("/api/v1/notifications").json()["notifications"]
+             if n["kind"] == "licenses.renewal"]
+    assert any("(TEST-SUITE) ends on " + end + " (20 days left)" in t for t in texts), texts
+    assert api(alice, "PATCH", "/api/v1/me", {"language": "de"}).status_code == 200
+    try:
+        texts = [n["text"] for n in alice.get("/api/v1/notifications").json()["notifications"]
+                 if n["kind"] == "licenses.renewal"]
+        assert any("(TEST-SUITE) endet am " + end + " (noch 20 Tage)" in t for t in texts), texts
+    finally:
+        assert api(alice, "PATCH", "/api/v1/me", {"language": "en"}).status_code == 200
     # customers cannot trigger it
     assert api(alice, "POST", "/licenses/reminders/run").status_code in (403, 404)
 

@@ -63,6 +63,14 @@ const char *pt_i18n_negotiate(const char *accept_language);
  * theme load). */
 const char *pt_t(pt_req *req, const char *dotted_key);
 
+/* Translate key in lang ("de"; NULL or unknown: English, then the key
+ * itself) and replace each {name} with args' member name (a string or a
+ * number; args may be NULL; unknown placeholders stay as written), and
+ * each {t:name} with the translation in lang of the catalog key that
+ * args' name holds ({"status": "quotes.status.quoted"}).
+ * Caller frees. Works without a request: mails, notifications, timers. */
+char *pt_t_fill(const char *lang, const char *dotted_key, const json_t *args);
+
 /* The whole catalog of a language as a new reference (caller decrefs),
  * English-filled; an empty object when nothing is loaded. */
 json_t *pt_i18n_catalog(const char *lang);

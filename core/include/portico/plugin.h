@@ -19,6 +19,8 @@
  *
  * ABI: PT_PLUGIN_ABI_MAJOR must match exactly; a newer minor on the host
  * side is compatible (the descriptor's `size` lets the struct grow).
+ * Minor versions: 1.1 added pt_notify_msg, pt_notify_list_lang,
+ * pt_t_fill and pt_arena_trim.
  */
 #ifndef PORTICO_PLUGIN_H
 #define PORTICO_PLUGIN_H
@@ -32,7 +34,7 @@
 #include "store.h"
 
 #define PT_PLUGIN_ABI_MAJOR 1
-#define PT_PLUGIN_ABI_MINOR 0
+#define PT_PLUGIN_ABI_MINOR 1
 
 typedef struct pt_host pt_host;
 

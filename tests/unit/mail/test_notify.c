@@ -20,6 +20,7 @@
 
 #include "mail/mail_internal.h"
 #include "mail/mail_worker.h"
+#include "portico/i18n.h"
 #include "portico/log.h"
 #include "portico/lua.h"
 #include "portico/notify.h"
@@ -258,6 +259,68 @@ static void test_list_newest_first_and_mark_read(void **state)
     assert_int_equal(unread(9), 0);
 }
 
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static const char *text_of(json_t *l, size_t i)
+{
+    return json_string_value(json_object_get(json_array_get(l, i), "text"));
+}
+
+/* A catalog message is stored once and shown in each reader's language. */
+static void test_catalog_message_in_the_readers_language(void **state)
+{
+    (void)state;
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/locales", root);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    write_file(dir, "en.json", "{\"test\": {\"msg\": \"{who} has {n} new {what}\"}}");
+    write_file(dir, "de.json", "{\"test\": {\"msg\": \"{who} hat {n} neue {what}\"}}");
+    assert_int_equal(pt_i18n_add_dir(dir, "test"), 0);
+    char *err = NULL;
+    json_t *set = pt_i18n_build(NULL, 0, &err);
+    assert_non_null(set);
+    pt_i18n_install(set);
+
+    json_t *args = json_pack("{s:s, s:i}", "who", "Ada <b>", "n", 3);
+    pt_txn *t = wtxn();
+    pt_notification n = {.kind = "test.note", .user = 11};
+    assert_int_equal(pt_notify_msg(t, &n, "test.msg", args), PT_OK);
+    json_t *bad = json_array();
+    assert_int_equal(pt_notify_msg(t, &n, "test.msg", bad), PT_EINVAL);   /* args: an object */
+    assert_int_equal(pt_notify_msg(t, &n, NULL, args), PT_EINVAL);
+    json_decref(bad);
+    assert_int_equal(pt_txn_commit(t), PT_OK);
+    json_decref(args);
+
+    pt_txn *r = pt_txn_begin(false, NULL);
+    json_t *l = NULL;
+    assert_int_equal(pt_notify_list_lang(r, 11, "de", 10, &l), PT_OK);
+    assert_string_equal(text_of(l, 0), "Ada <b> hat 3 neue {what}");   /* unknown stays */
+    json_decref(l);
+    assert_int_equal(pt_notify_list_lang(r, 11, "xx", 10, &l), PT_OK);   /* unknown: English */
+    assert_string_equal(text_of(l, 0), "Ada <b> has 3 new {what}");
+    json_decref(l);
+    assert_int_equal(pt_notify_list(r, 11, 10, &l), PT_OK);   /* stored default text */
+    assert_string_equal(text_of(l, 0), "Ada <b> has 3 new {what}");
+    json_decref(l);
+    pt_txn_abort(r);
+    assert_int_equal(unread(11), 1);
+
+    char *s = pt_t_fill("de", "test.missing", NULL);   /* no string: the key */
+    assert_string_equal(s, "test.missing");
+    free(s);
+    pt_i18n_remove_owner("test");
+    pt_i18n_install(NULL);
+}
+
 static void test_refused(void **state)
 {
     (void)state;
@@ -318,6 +381,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_user_and_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wants_false_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_newest_first_and_mark_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog_message_in_the_readers_language, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lua_notify, setup, teardown),
     };
