@@ -99,6 +99,20 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libportico.a $(wildcard tests/unit/*.h
 	$(CC) $(CFLAGS) -Itests/unit -rdynamic -o $@ $< -Wl,--whole-archive $(BUILD)/libportico.a \
 	    -Wl,--no-whole-archive $(LDLIBS) -lcmocka
 
+# Knowledge plugin unit tests (tests/unit/knowledge/, already in UNIT_BIN):
+# the plugin's sources are compiled into the test binary (no .so loading;
+# knowledge.c, the descriptor, left out) with its libraries from
+# plugins/knowledge/libs.mk (cmark-gfm, libstemmer). The more specific
+# pattern wins over $(BUILD)/tests/% above.
+KB_TEST_SRC := $(filter-out plugins/knowledge/knowledge.c,$(wildcard plugins/knowledge/*.c))
+$(BUILD)/tests/knowledge/%: tests/unit/knowledge/%.c $(KB_TEST_SRC) plugins/knowledge/knowledge.h \
+                            $(wildcard tests/unit/knowledge/*.h) tests/unit/store/store_test.h \
+                            $(BUILD)/libportico.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -Iplugins/knowledge -rdynamic -o $@ $< $(KB_TEST_SRC) \
+	    -Wl,--whole-archive $(BUILD)/libportico.a -Wl,--no-whole-archive $(knowledge_LIBS) \
+	    $(LDLIBS) -lcmocka
+
 test-unit: $(UNIT_BIN) $(TEST_PLUGIN_SO) $(PLUGIN_SO)
 	@PT_BUILD=$(BUILD) bash tools/run-unit.sh $(UNIT_BIN)
 

@@ -37,14 +37,20 @@ size_t kb_tokenize(const char *s, size_t len, kb_tok_fn fn, void *ud)
         char norm[KB_TERM_MAX + 1];
         size_t n = 0;
         bool over = false;
+        size_t skip = 1; /* bytes of a non-letter sequence that ends the word */
         while (i < len && wordbyte(u[i])) {
             unsigned char c = u[i];
             if (c >= 0x80) {
                 /* a multi-byte sequence: copy whole, folding Latin-1 capitals */
                 size_t l = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
                 if (i + l > len) l = len - i;
+                /* invalid UTF-8: a lead byte never takes ASCII (a space, '<')
+                 * into the word, only the continuation bytes that follow it */
+                for (size_t k = 1; k < l; k++)
+                    if ((u[i + k] & 0xC0) != 0x80) { l = k; break; }
                 unsigned char b[4];
                 memcpy(b, u + i, l);
+                skip = l;
                 /* U+2019 right single quote etc. are not letters: stop words there */
                 if (l == 3 && b[0] == 0xE2 && b[1] == 0x80) break;
                 if (l == 2 && b[0] == 0xC2) break; /* U+0080-U+00BF: punctuation, nbsp */
@@ -65,7 +71,9 @@ size_t kb_tokenize(const char *s, size_t len, kb_tok_fn fn, void *ud)
             else over = true;
             i++;
         }
-        if (i == start) { i++; continue; }
+        /* a word-ending sequence where a word would start: skip ALL of it
+         * (skipping one byte made its continuation bytes a "word") */
+        if (i == start) { i += skip; continue; }
         (void)over;
         norm[n] = 0;
         if (n == 0) continue;
