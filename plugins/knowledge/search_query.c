@@ -184,7 +184,9 @@ static void expand(pt_txn *txn, const kb_qterm *qt, keys *ks)
             total += (uint32_t)(ks->n - before);
         }
     }
-    if (total || nl < 4) return;
+    size_t letters = 0;   /* code points, not bytes: "übe" is 3 letters */
+    for (size_t i = 0; i < nl; i++) letters += ((unsigned char)qt->norm[i] & 0xC0) != 0x80;
+    if (total || letters < 4) return;
     /* typo tolerance: dictionary words one edit away, same first letter */
     for (int L = 0; L < KB_NLANG; L++) {
         size_t sl = kb_stem(L, qt->norm, nl, stem);

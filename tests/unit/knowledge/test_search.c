@@ -269,6 +269,7 @@ static void typo_tolerance(void **s)
     add_new(t, 2, "Gyroscope drift", "sensor");
     add_new(t, 3, "Map", "the form");
     add_new(t, 4, "Fork", "other");
+    add_new(t, 5, "Übel", "umlaut");
     static const char *const found1[] = {
         "keybaord ",   /* transposition */
         "keyboad ",    /* deletion */
@@ -289,6 +290,8 @@ static void typo_tolerance(void **s)
     assert_int_equal(search(t, "keyborrd ").total, 1);
     assert_int_equal(search(t, "kyebaord ").total, 0);    /* two edits */
     assert_int_equal(search(t, "mop ").total, 0);         /* under 4 letters: exact only */
+    assert_int_equal(search(t, "übe ").total, 0);         /* 3 letters in 4 bytes: exact only */
+    assert_int_equal(search(t, "übek ").total, 1);        /* 4 letters: one edit from "übel" */
     /* a word with hits is not expanded: "form" does not bring "fork" */
     r = search(t, "form ");
     assert_int_equal(r.total, 1);
