@@ -219,9 +219,17 @@ int kb_api_list(pt_req *req)
     json_t *items = NULL;
     size_t total = 0;
     json_t *res = json_object();
+    if (q && *q && (page - 1) * per >= KB_SEARCH_WINDOW) {
+        pt_txn_abort(txn);
+        json_decref(res);
+        fail(req, 400, "page", "errors.search_window");
+        return 0;
+    }
     if (q && *q) {
         uint64_t us = 0;
         kb_search_json(req, txn, q, &f, (page - 1) * per, per, &items, &total, &us);
+        json_object_set_new(res, "pageable", json_integer(total < KB_SEARCH_WINDOW ? (json_int_t)total
+                                                                                  : KB_SEARCH_WINDOW));
         json_object_set_new(res, "query", json_string(q));
         json_object_set_new(res, "took_us", json_integer((json_int_t)us));
     } else {

@@ -31,6 +31,7 @@
 #define KB_ROUTE_BODY_MAX (1024 * 1024)
 #define KB_TERM_MAX 48            /* bytes of a normalised token */
 #define KB_MAX_QTERMS 12
+#define KB_SEARCH_WINDOW 2000     /* ranked results a search can page through */
 
 /* ---- languages (tokenize.c) ------------------------------------------------ */
 enum { KB_EN = 0, KB_DE = 1, KB_NLANG = 2 };

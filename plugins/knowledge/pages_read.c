@@ -274,7 +274,8 @@ int kb_page_search(pt_req *req)
     if (scat && *scat) { pt_buf_puts(&base, "&category="); pt_url_encode(&base, scat); }
     if (sp && *sp) { pt_buf_puts(&base, "&product="); pt_url_encode(&base, sp); }
     pt_buf_puts(&base, "&");
-    pagination(req, ctx, base.data, page, 10, total);
+    /* ranked results past the search window cannot be paged to */
+    pagination(req, ctx, base.data, page, 10, total < KB_SEARCH_WINDOW ? total : KB_SEARCH_WINDOW);
     pt_buf_free(&base);
     pt_txn_abort(txn);
     pt_render_page(req, 200, "knowledge/search", ctx);

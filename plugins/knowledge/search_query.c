@@ -375,7 +375,7 @@ int kb_search(pt_txn *txn, const kb_query *q, const kb_reader *r, const kb_filte
         double avgdl = (double)(st.sum_body + WT * (double)st.sum_title) / N;
         if (avgdl <= 0) avgdl = 1;
         size_t K = offset + limit;
-        if (K > 2000) K = 2000;
+        if (K > KB_SEARCH_WINDOW) K = KB_SEARCH_WINDOW;
         heap hp = {pt_xmalloc((K ? K : 1) * sizeof(kb_hit)), 0, K};
         kb_doccache dc = {0};
         int maxphrase = 0;

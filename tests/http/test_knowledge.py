@@ -148,6 +148,12 @@ def test_filters(users):
     assert studio["total"] > 0 and all("Studio" in a["products"] for a in studio["articles"])
     assert anon.search("robot", category="no-such-category")["total"] == 0
     assert anon.get("/api/v1/articles?q=robot&collection=nope").status_code == 422
+    # ranked results can be paged through up to result 2,000: past it, a clear 400
+    r = anon.get("/api/v1/articles?q=robot&page=101&per_page=20")
+    assert r.status_code == 400 and r.json()["error"]["field"] == "page"
+    assert "2,000" in r.json()["error"]["message"]
+    ok = anon.get("/api/v1/articles?q=robot&page=100&per_page=20")
+    assert ok.status_code == 200 and ok.json()["pageable"] == ok.json()["total"]
 
 
 def test_search_is_fast_on_the_server(users):
