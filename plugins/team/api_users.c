@@ -1,17 +1,26 @@
 /*
  * plugins/team/api_users.c - /api/v1/users: the acting account's members.
- *   GET    /api/v1/users[?q=&status=&format=csv]  list (JSON or RFC 4180 CSV)
+ *   GET    /api/v1/users[?q=&group=&status=&page=&per_page=&format=csv]
+ *          {"account", "users": [...], "total", "page", "per_page", "pages",
+ *           "next", "prev"}: one page (users_list.c: name then email;
+ *          per_page 1-100, default 25; a page past the end is empty with
+ *          the right totals; bad values 400 naming the parameter; more
+ *          than MG_LIST_MAX matches 422). format=csv is RFC 4180 CSV of
+ *          every member, whatever the other parameters.
  *   GET    /api/v1/users/:id                       one member
  *   PATCH  /api/v1/users/:id   {name, groups:[ids], customer_admin, status}
  *   DELETE /api/v1/users/:id
  * Same rules as the page (users_page.c: mg_user_update / mg_user_delete);
  * a user who is not a member of the acting account answers 404.
  */
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "team_manage.h"
+#include "users_list.h"
+
+static json_t *page_link(pt_req *req, const mg_user_query *uq, size_t page)
+{
+    return json_string(mg_user_query_href(req, "/api/v1/users", uq, page, true));
+}
 
 int mg_api_users(pt_req *req)
 {
@@ -34,19 +43,28 @@ int mg_api_users(pt_req *req)
         pt_buf_free(&b);
         return 0;
     }
-    const char *q = pt_req_query(req, "q"), *status = pt_req_query(req, "status");
-    json_t *all = mg_member_views(req, txn, account), *out = json_array();
-    pt_txn_abort(txn);
-    size_t i;
-    json_t *v;
-    json_array_foreach(all, i, v) {
-        if (q && *q && !strcasestr(pt_rec_str(v, "email", ""), q) && !strcasestr(pt_rec_str(v, "name", ""), q))
-            continue;
-        if (status && *status && strcasecmp(pt_rec_str(v, "status", ""), status) != 0) continue;
-        json_array_append(out, v);
+    mg_user_query uq;
+    mg_user_page pg;
+    mg_err e = {0};
+    if (mg_user_query_parse(req, txn, account, &uq, &e) != 0) {
+        pt_txn_abort(txn);
+        mg_fail(req, &e);
+        return 0;
     }
-    json_decref(all);
-    pt_resp_json(req, 200, json_pack("{s:o, s:o}", "account", team_id_json(account), "users", out));
+    int rc = mg_user_list(req, txn, account, &uq, false, &pg, &e);
+    pt_txn_abort(txn);
+    if (rc) {
+        mg_fail(req, &e);
+        return 0;
+    }
+    json_t *out = json_pack("{s:o, s:o, s:I, s:I, s:I}", "account", team_id_json(account), "users",
+                            pg.users, "total", (json_int_t)pg.total, "page", (json_int_t)pg.page,
+                            "pages", (json_int_t)pg.pages);
+    json_object_set_new(out, "per_page", json_integer((json_int_t)uq.per_page));
+    json_object_set_new(out, "next", pg.page < pg.pages ? page_link(req, &uq, pg.page + 1) : json_null());
+    size_t prev = pg.page > pg.pages ? pg.pages : pg.page - 1;
+    json_object_set_new(out, "prev", pg.page > 1 ? page_link(req, &uq, prev) : json_null());
+    pt_resp_json(req, 200, out);
     return 0;
 }
 

@@ -12,13 +12,16 @@
  *    deactivated or demoted;
  *  - Everyone stays in every member's groups.
  * Every change is audited (user.changed, user.activated, user.deactivated,
- * user.deleted) without secrets.
+ * user.deleted) without secrets. The list itself is paged: users_list.c
+ * picks the page, users_page_nav.c builds its filter and page controls,
+ * users_invites.c the bounded invitations table; the CSV export
+ * (mg_users_csv) still holds every member.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "team_manage.h"
+#include "users_list.h"
 
 static bool has_id(const json_t *arr, uint64_t id)
 {
@@ -243,13 +246,10 @@ void mg_users_csv(pt_req *req, pt_txn *txn, uint64_t account, pt_buf *b)
 
 /* ---- the page ------------------------------------------------------------------- */
 
-static bool matches(const json_t *v, const char *q)
-{
-    if (!q || !*q) return true;
-    return strcasestr(pt_rec_str(v, "email", ""), q) || strcasestr(pt_rec_str(v, "name", ""), q);
-}
-
-/* Render /team with extra context (stolen). */
+/* Render /team with extra context (stolen): one page of the members
+ * (users_list.c; ?q=&group=&status=&page=&per_page=, a page past the end
+ * shows the last one, a bad value answers 400 naming it), the first
+ * pending invitations (users_invites.c), the invitation forms. */
 static void render_users(pt_req *req, int status, json_t *extra)
 {
     pt_txn *txn = mg_begin(req, false);
@@ -258,12 +258,19 @@ static void render_users(pt_req *req, int status, json_t *extra)
         return;
     }
     uint64_t account = pt_req_account(req);
-    const char *q = pt_req_query(req, "q");
-    json_t *all = mg_member_views(req, txn, account), *users = json_array();
+    mg_user_query uq;
+    mg_user_page pg;
+    mg_err e = {0};
+    int rc = mg_user_query_parse(req, txn, account, &uq, &e);
+    if (rc == 0) rc = mg_user_list(req, txn, account, &uq, true, &pg, &e);
+    if (rc) {
+        pt_txn_abort(txn);
+        json_decref(extra);
+        mg_fail(req, &e);
+        return;
+    }
     size_t i;
     json_t *v;
-    json_array_foreach(all, i, v) if (matches(v, q)) json_array_append(users, v);
-    json_decref(all);
     json_t *groups = team_group_list(txn, account), *gviews = json_array();
     json_array_foreach(groups, i, v) {
         if (strcmp(pt_rec_str(v, "preset", ""), "everyone") == 0) continue;
@@ -274,12 +281,23 @@ static void render_users(pt_req *req, int status, json_t *extra)
     json_t *acc = NULL;
     team_account_get(txn, account, &acc);
     json_t *approvals = mg_approval_list(req, txn, account);
-    json_t *ctx = json_pack("{s:o, s:o, s:o, s:b, s:s, s:s, s:I, s:b}", "users", users,
-                            "invitations", mg_invite_list(req, txn, account), "groups", gviews,
-                            "can_edit", pt_req_can(req, "team.edit"), "q", q ? q : "",
+    /* The invitations table is bounded too (users_invites.c). */
+    size_t ninv = 0;
+    json_t *inv = mg_invites_shown(req, txn, account, &ninv);
+    const char *inv_more = ninv > json_array_size(inv)
+                               ? mg_count_text(req, "users.invitations_more", 1, json_array_size(inv), ninv)
+                               : NULL;
+    json_t *ctx = json_pack("{s:o, s:o, s:o, s:b, s:s, s:s, s:I, s:b}", "users", pg.users,
+                            "invitations", inv, "groups", gviews,
+                            "can_edit", pt_req_can(req, "team.edit"), "q", uq.q,
                             "account_name", pt_rec_str(acc, "name", ""), "approvals_count",
                             (json_int_t)json_array_size(approvals), "has_approvals",
                             json_array_size(approvals) > 0);
+    if (inv_more) json_object_set_new(ctx, "invitations_more", json_string(inv_more));
+    json_object_set_new(ctx, "filter", mg_user_filters(req, txn, account, &uq));
+    json_t *pager = mg_user_pager(req, &uq, &pg);
+    json_object_update(ctx, pager);
+    json_decref(pager);
     json_decref(approvals);
     json_decref(acc);
     pt_txn_abort(txn);

@@ -173,9 +173,16 @@ class Client:
 
 
 def users(client, **params):
-    r = client.api("GET", "/api/v1/users", params=params)
-    assert r.status_code == 200, r.text
-    return {u["email"]: u for u in r.json()["users"]}
+    """Every member, following the API's pages."""
+    out, page = {}, 1
+    while True:
+        r = client.api("GET", "/api/v1/users", params=dict(params, per_page=100, page=page))
+        assert r.status_code == 200, r.text
+        d = r.json()
+        out.update({u["email"]: u for u in d["users"]})
+        if not d["next"]:
+            return out
+        page += 1
 
 
 def groups(client):
