@@ -438,11 +438,12 @@ static int accept(pt_req *req, pt_txn *txn, uint64_t account, uint64_t user, con
         json_decref(d);
     }
     if (rc == 0) {
-        char *text = pt_xasprintf("%s joined the team.", pt_rec_str(u, "email", ""));
-        rc = pt_notify(txn, &(pt_notification){.kind = "team.new_user", .account = account,
-                                                .permission = "team.edit", .text = text,
-                                                .href = "/team"});
-        free(text);
+        json_t *args = json_pack("{s:s}", "email", pt_rec_str(u, "email", ""));
+        rc = pt_notify_msg(txn,
+                           &(pt_notification){.kind = "team.new_user", .account = account,
+                                              .permission = "team.edit", .href = "/team"},
+                           "team_manage.notify.joined", args);
+        json_decref(args);
     }
     json_decref(u);
     json_decref(m);

@@ -206,12 +206,15 @@ size_t mg_admin_count(pt_txn *txn, uint64_t account)
     return n;
 }
 
-int mg_notify_admins(pt_txn *txn, uint64_t account, const char *mail_tpl, const char *text,
-                     const char *href, json_t *mail_data)
+int mg_notify_admins(pt_txn *txn, uint64_t account, const char *mail_tpl, const char *msg_key,
+                     const char *email, const char *href, json_t *mail_data)
 {
-    int rc = pt_notify(txn, &(pt_notification){.kind = "team.new_user", .account = account,
-                                               .permission = "team.edit", .text = text,
-                                               .href = href});
+    json_t *args = json_pack("{s:s}", "email", email);
+    int rc = pt_notify_msg(txn,
+                           &(pt_notification){.kind = "team.new_user", .account = account,
+                                              .permission = "team.edit", .href = href},
+                           msg_key, args);
+    json_decref(args);
     if (rc) return rc;
     json_t *acc = NULL;
     team_account_get(txn, account, &acc);

@@ -197,12 +197,11 @@ static void done(pt_req *req, void *ud)
     }
     if (rc == 0 && strcmp(outcome, "customer_admin") != 0) {
         bool queued = strcmp(outcome, "awaiting_approval") == 0;
-        char *text = pt_xasprintf(queued ? "%s asks to join the team." : "%s signed up.", j->email);
         json_t *data = json_pack("{s:s, s:s}", "new_email", j->email, "new_name", j->name);
-        rc = mg_notify_admins(txn, account, queued ? "approval_request" : "signup_new_user", text,
-                              queued ? "/team/approvals" : "/team", data);
+        rc = mg_notify_admins(txn, account, queued ? "approval_request" : "signup_new_user",
+                              queued ? "team_manage.notify.asks" : "team_manage.notify.signed_up",
+                              j->email, queued ? "/team/approvals" : "/team", data);
         json_decref(data);
-        free(text);
     }
     if (rc == 0) {
         json_t *u = NULL;

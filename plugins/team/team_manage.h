@@ -79,9 +79,11 @@ json_t *mg_member_views(pt_req *req, pt_txn *txn, uint64_t account);
 void mg_csv_cell(pt_buf *b, const char *s);
 /* Customer Admin count (Active members with customer_admin). */
 size_t mg_admin_count(pt_txn *txn, uint64_t account);
-/* Notify (bell + mail) the account's Customer Admins: kind "team.new_user". */
-int mg_notify_admins(pt_txn *txn, uint64_t account, const char *mail_tpl, const char *text,
-                     const char *href, json_t *mail_data);
+/* Notify (bell + mail) the account's Customer Admins: kind "team.new_user";
+ * the bell text is the catalog message msg_key with {email}, shown in each
+ * admin's language. */
+int mg_notify_admins(pt_txn *txn, uint64_t account, const char *mail_tpl, const char *msg_key,
+                     const char *email, const char *href, json_t *mail_data);
 /* Audit with details (borrowed; may be NULL). */
 int mg_audit(pt_txn *txn, uint64_t account, uint64_t actor, const char *action, json_t *details);
 /* Group ids from a list of names (case-insensitive). Unknown names are

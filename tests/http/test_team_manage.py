@@ -275,6 +275,15 @@ def test_invite_form_mail_accept_signin(srv, alice):
     assert "support.view" in acme["permissions"] and "team.edit" not in acme["permissions"]
     assert users(alice)["dora@example.com"]["status"] == "Active"
     assert d.get("/team").status_code == 403
+    # alice's bell says so, in her language
+    bell = alice.api("GET", "/api/v1/notifications").json()["notifications"]
+    assert "dora@example.com joined the team." in [n["text"] for n in bell]
+    assert alice.api("PATCH", "/api/v1/me", {"language": "de"}).status_code == 200
+    try:
+        bell = alice.api("GET", "/api/v1/notifications").json()["notifications"]
+        assert "dora@example.com ist dem Team beigetreten." in [n["text"] for n in bell]
+    finally:
+        assert alice.api("PATCH", "/api/v1/me", {"language": "en"}).status_code == 200
 
 
 def test_invite_api_reinvite_invalidates_old_link(srv, alice):
