@@ -215,6 +215,27 @@ int mg_invite_revoke(pt_req *req, pt_txn *txn, uint64_t account, uint64_t user)
     return rc;
 }
 
+void mg_invite_expiry(pt_txn *txn, uint64_t account, json_t *v)
+{
+    uint64_t uid = 0;
+    pt_id_parse(pt_rec_str(v, "id", ""), &uid);
+    json_t *inv = NULL;
+    if (inv_get(txn, account, uid, &inv) != 0) {
+        json_object_set_new(v, "expired", json_true());
+        return;
+    }
+    uint64_t exp = pt_rec_u64(inv, "exp", 0);
+    json_object_set_new(v, "expired", json_boolean(exp <= pt_wall_ms()));
+    json_object_set_new(v, "sent", json_integer(pt_rec_int(inv, "sent", 1)));
+    char iso[32];
+    time_t t = (time_t)(exp / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_object_set_new(v, "expires", json_string(iso));
+    json_decref(inv);
+}
+
 json_t *mg_invite_list(pt_req *req, pt_txn *txn, uint64_t account)
 {
     json_t *all = mg_member_views(req, txn, account), *out = json_array();
@@ -222,23 +243,8 @@ json_t *mg_invite_list(pt_req *req, pt_txn *txn, uint64_t account)
     json_t *v;
     json_array_foreach(all, i, v) {
         if (!json_is_true(json_object_get(v, "pending"))) continue;
-        uint64_t uid = 0;
-        pt_id_parse(pt_rec_str(v, "id", ""), &uid);
-        json_t *inv = NULL, *o = json_deep_copy(v);
-        if (inv_get(txn, account, uid, &inv) == 0) {
-            uint64_t exp = pt_rec_u64(inv, "exp", 0);
-            json_object_set_new(o, "expired", json_boolean(exp <= pt_wall_ms()));
-            json_object_set_new(o, "sent", json_integer(pt_rec_int(inv, "sent", 1)));
-            char iso[32];
-            time_t t = (time_t)(exp / 1000);
-            struct tm tm;
-            gmtime_r(&t, &tm);
-            strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
-            json_object_set_new(o, "expires", json_string(iso));
-        } else {
-            json_object_set_new(o, "expired", json_true());
-        }
-        json_decref(inv);
+        json_t *o = json_deep_copy(v);
+        mg_invite_expiry(txn, account, o);
         json_array_append_new(out, o);
     }
     json_decref(all);

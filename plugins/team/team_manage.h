@@ -124,6 +124,9 @@ int mg_invite_resend(pt_req *req, pt_txn *txn, uint64_t account, uint64_t user);
 /* Withdraw a pending invitation (membership and link removed). */
 int mg_invite_revoke(pt_req *req, pt_txn *txn, uint64_t account, uint64_t user);
 /* Pending invitations of account: new array of views. */
+/* Add an invitation's expiry to a member view v (its "id"): expired
+ * (bool), expires (ISO 8601 UTC), sent (mails so far). */
+void mg_invite_expiry(pt_txn *txn, uint64_t account, json_t *v);
 json_t *mg_invite_list(pt_req *req, pt_txn *txn, uint64_t account);
 /* Parse the addresses of a form field (newlines, commas, semicolons or
  * blanks). 0 with *list (new array of strings, raw) or an error. */

@@ -12,37 +12,12 @@
  * 5,000 pending invitations). The JSON API GET /api/v1/invitations still
  * uses it and lists every invitation.
  *
- * The expiry fields match mg_invite_list's: expired (bool), expires (ISO
- * 8601 UTC), sent (how many mails went out).
+ * The expiry fields come from mg_invite_expiry, as in mg_invite_list:
+ * expired (bool), expires (ISO 8601 UTC), sent (how many mails went out).
  */
 #include <string.h>
-#include <time.h>
 
 #include "users_list.h"
-
-static void add_expiry(pt_txn *txn, uint64_t account, json_t *v)
-{
-    uint64_t user = 0;
-    pt_id_parse(pt_rec_str(v, "id", ""), &user);
-    uint8_t k[16];
-    pt_key_u64(k, account);
-    pt_key_u64(k + 8, user);
-    json_t *inv = NULL;
-    if (pt_record_get_scoped(txn, team_db("invitations"), k, 16, account, &inv) != 0) {
-        json_object_set_new(v, "expired", json_true());
-        return;
-    }
-    uint64_t exp = pt_rec_u64(inv, "exp", 0);
-    json_object_set_new(v, "expired", json_boolean(exp <= pt_wall_ms()));
-    json_object_set_new(v, "sent", json_integer(pt_rec_int(inv, "sent", 1)));
-    char iso[32];
-    time_t t = (time_t)(exp / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    json_object_set_new(v, "expires", json_string(iso));
-    json_decref(inv);
-}
 
 json_t *mg_invites_shown(pt_req *req, pt_txn *txn, uint64_t account, size_t *total)
 {
@@ -55,7 +30,7 @@ json_t *mg_invites_shown(pt_req *req, pt_txn *txn, uint64_t account, size_t *tot
     if (mg_user_list(req, txn, account, &uq, false, &pg, &e) != 0) return json_array();
     size_t i;
     json_t *v;
-    json_array_foreach(pg.users, i, v) add_expiry(txn, account, v);
+    json_array_foreach(pg.users, i, v) mg_invite_expiry(txn, account, v);
     *total = pg.total;
     return pg.users;
 }
