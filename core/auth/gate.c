@@ -88,14 +88,27 @@ static int gate(pt_req *req, const pt_route *route)
         pt_http_error(req, 403, pt_t(req, "errors.csrf"));
         return 403;
     }
-    if (route->body) {
+    if (route->body && !(f & PT_ROUTE_CSRF_IN_BODY)) {
         /* Streamed bodies are never parsed as forms: the token must come
          * in the header, checked before a byte of the upload is read. */
         pt_http_error(req, 403, pt_t(req, "errors.upload_csrf"));
         return 403;
     }
+    /* checked after the body (a form field), or by the body callback
+     * through pt_req_csrf_check (a streamed form) */
     st->csrf_pending = true;
     return 0;
+}
+
+bool pt_req_csrf_check(pt_req *req, const char *token)
+{
+    pt_auth_state *st = pt_auth_state_of(req);
+    if (!st->csrf_pending) return true;   /* header, API token, or checked */
+    const char *want = pt_req_csrf(req);
+    size_t n = strlen(want);
+    if (!token || !n || strlen(token) != n || !pt_ct_equal(token, want, n)) return false;
+    st->csrf_pending = false;
+    return true;
 }
 
 static int prehandler(pt_req *req, const pt_route *route)

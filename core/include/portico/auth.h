@@ -84,6 +84,12 @@ int pt_session_end(pt_req *req);
 int pt_session_end_user(pt_txn *txn, uint64_t user);
 /* The CSRF token for forms on this response (borrowed). */
 const char *pt_req_csrf(pt_req *req);
+/* For a PT_ROUTE_CSRF_IN_BODY route's body callback: token is the form's
+ * `_csrf` field as it arrived (or NULL to ask). True when the request is
+ * verified: by this token (compared in constant time), or already by the
+ * X-CSRF-Token header or an API token. Call it before keeping any byte of
+ * a file; the core refuses the handler (403) if no call said true. */
+bool pt_req_csrf_check(pt_req *req, const char *token);
 
 /* Hex SHA-256 of s into out[65]. */
 void pt_sha256_hex(const void *data, size_t len, char out[65]);

@@ -44,6 +44,12 @@ enum {
     PT_ROUTE_SECRET_PATH = 1 << 5, /* the path holds a secret (an emailed link's
                                       token): the access log records the
                                       route's pattern, not the path          */
+    PT_ROUTE_CSRF_IN_BODY = 1 << 6, /* a streamed form (multipart with files)
+                                      whose body callback reads the `_csrf`
+                                      field and calls pt_req_csrf_check
+                                      before it keeps anything; without the
+                                      X-CSRF-Token header the handler runs
+                                      only if that check passed (else 403) */
 };
 
 /* A route. Patterns are absolute paths whose segments are literal or
