@@ -136,6 +136,8 @@ support = {
     { label = "Europe", number = "+800 5550 1000" },
   },
   public_form_per_hour = 5,     -- public case requests per IP address per hour
+  list_scan_max = 5000,         -- cases one list page may examine for filters without an index
+  list_sort_max = 2000,         -- up to this many candidates, other sorts are done in memory
 }
 
 -- Settings of the hello example plugin.

@@ -1,9 +1,14 @@
 /*
  * plugins/support/api.c - the JSON API under /api/v1/cases:
  *   GET   /api/v1/cases?status=&priority=&product=&requester=&q=&sort=
- *                       &assignee=&premium=&overdue=&older=&page=&per_page=
- *         {"cases": [...], "page", "per_page", "total", "pages"}; a page past
- *         the end answers an empty list; bad values 400 naming the field
+ *                       &assignee=&premium=&overdue=&older=&per_page=
+ *                       &after= | &before= | &page=
+ *         {"cases": [...], "per_page", "next", "prev" (cursors for after= /
+ *         before=, null at the ends), "total" (null when not known within
+ *         the list's bounds), "page", "pages"; "scan_limited", "scanned"
+ *         when a search stopped at its limit (follow next)}; a page past the
+ *         end answers an empty list; bad values 400 naming the field.
+ *         The parameters and the engine: list_query.c, case_list.c
  *   GET   /api/v1/cases/CS-1001     the case with its conversation
  *   POST  /api/v1/cases             create {subject, description, product,
  *                                    version, environment, priority}
@@ -16,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "support.h"
+#include "case_list.h"
 
 json_t *sup_case_public(const json_t *c)
 {
@@ -53,31 +58,11 @@ static json_t *msg_public(const json_t *m)
     return o;
 }
 
-static bool parse_pos(const char *s, long min, long max, long *out)
-{
-    if (!s || !*s || strlen(s) > 9) return false;
-    char *end = NULL;
-    long v = strtol(s, &end, 10);
-    if (*end || v < min || v > max) return false;
-    *out = v;
-    return true;
-}
-
 int sup_api_list(pt_req *req)
 {
-    long page = 1, per = 25;
-    const char *ps = pt_req_query(req, "page"), *pp = pt_req_query(req, "per_page");
-    if (ps && !parse_pos(ps, 1, 1000000, &page)) {
-        pt_http_error_field(req, 400, "page", sup_t(req, "support.err.page"));
-        return 0;
-    }
-    if (pp && !parse_pos(pp, 1, SUP_PAGE_MAX, &per)) {
-        pt_http_error_field(req, 400, "per_page", sup_t(req, "support.err.per_page"));
-        return 0;
-    }
     static const char *const known[] = {"status", "priority", "product", "requester", "q", "sort",
                                         "assignee", "premium", "overdue", "older", "page",
-                                        "per_page", NULL};
+                                        "per_page", "after", "before", NULL};
     const char *qs = pt_req_query_string(req);
     /* Unknown parameters are refused so a typo does not silently list everything. */
     char *dup = pt_arena_strdup(pt_req_arena(req), qs ? qs : "");
@@ -89,29 +74,43 @@ int sup_api_list(pt_req *req)
             return 0;
         }
     }
-    int rc = 0;
-    pt_txn *txn = pt_txn_begin(false, &rc);
-    if (!txn) {
-        pt_http_error(req, 503, sup_t(req, "support.err.busy"));
-        return 0;
-    }
-    json_t *all = sup_case_list_visible(txn, req, sup_agent_user(req));
-    pt_txn_abort(txn);
+    sup_query q;
     const char *field = NULL, *why = NULL;
-    json_t *list = sup_filter(req, all, &field, &why);
-    json_decref(all);
-    if (!list) {
+    if (sup_query_parse(req, sup_agent_user(req), 25, SUP_PAGE_MAX, &q, &field, &why) != 0) {
         pt_http_error_field(req, 400, field, sup_t(req, why));
         return 0;
     }
-    size_t total = json_array_size(list);
+    int rc = 0;
+    pt_txn *txn = pt_txn_begin(false, &rc);
+    sup_page pg = {.cases = NULL};
+    if (txn) rc = sup_list_run(txn, req, &q, true, &pg);
+    pt_txn_abort(txn);
+    if (!txn || rc) {
+        sup_page_free(&pg);
+        pt_http_error(req, 503, sup_t(req, "support.err.busy"));
+        return 0;
+    }
     json_t *out = json_array();
-    for (size_t i = (size_t)(page - 1) * (size_t)per; i < total && json_array_size(out) < (size_t)per; i++)
-        json_array_append_new(out, sup_case_public(json_array_get(list, i)));
-    json_decref(list);
-    pt_resp_json(req, 200, json_pack("{s:o, s:i, s:i, s:I, s:I}", "cases", out, "page", (int)page,
-                                     "per_page", (int)per, "total", (json_int_t)total, "pages",
-                                     (json_int_t)((total + (size_t)per - 1) / (size_t)per)));
+    size_t i;
+    json_t *c;
+    json_array_foreach(pg.cases, i, c) json_array_append_new(out, sup_case_public(c));
+    char cur[SUP_CURSOR_LEN];
+    json_t *o = json_pack("{s:o, s:i}", "cases", out, "per_page", (int)q.per);
+    sup_cursor_fmt(q.sort, &pg.next, cur);
+    json_object_set_new(o, "next", pg.has_next ? json_string(cur) : json_null());
+    sup_cursor_fmt(q.sort, &pg.prev, cur);
+    json_object_set_new(o, "prev", pg.has_prev ? json_string(cur) : json_null());
+    json_object_set_new(o, "total", pg.total >= 0 ? json_integer(pg.total) : json_null());
+    json_object_set_new(o, "page", q.cursor ? json_null() : json_integer(q.page));
+    json_object_set_new(o, "pages", pg.total >= 0
+                                        ? json_integer((pg.total + (json_int_t)q.per - 1) / (json_int_t)q.per)
+                                        : json_null());
+    if (pg.scan_limited) {
+        json_object_set_new(o, "scan_limited", json_true());
+        json_object_set_new(o, "scanned", json_integer((json_int_t)pg.scanned));
+    }
+    sup_page_free(&pg);
+    pt_resp_json(req, 200, o);
     return 0;
 }
 
@@ -162,7 +161,7 @@ int sup_api_create(pt_req *req)
     }
     json_t *c = NULL;
     const char *field = NULL;
-    int rc = sup_create(req, body, &c, &field, &why);
+    int rc = sup_create(req, body, NULL, 0, &c, &field, &why);
     if (rc) {
         pt_http_error_field(req, rc == PT_EPERM ? 403 : rc == PT_EINVAL ? 422 : 503, field,
                             sup_t(req, why));
@@ -190,7 +189,7 @@ int sup_api_reply(pt_req *req)
     int status = 0;
     if (sup_reply(req, sup_number_parse(pt_req_param(req, "number")), json_string_value(b),
                   json_is_true(json_object_get(body, "internal")), json_object_get(body, "articles"),
-                  &m, &why, &status)) {
+                  NULL, 0, &m, &why, &status)) {
         pt_http_error_field(req, status, status == 422 ? "body" : NULL, sup_t(req, why));
         return 0;
     }

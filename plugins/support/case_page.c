@@ -50,7 +50,8 @@ bad:
 }
 
 int sup_reply(pt_req *req, uint64_t number, const char *body, bool internal,
-              const json_t *articles_in, json_t **out, const char **why, int *status)
+              const json_t *articles_in, sup_upload *const *files, size_t nfiles, json_t **out,
+              const char **why, int *status)
 {
     json_t *articles = clean_articles(articles_in);
     if (!articles) {
@@ -58,16 +59,23 @@ int sup_reply(pt_req *req, uint64_t number, const char *body, bool internal,
         return PT_EINVAL;
     }
     size_t n = body ? strlen(body) : 0;
+    bool message = n > 0 || nfiles == 0; /* files alone make a reply too */
     json_t *chk = n ? json_string(body) : NULL;
-    if (!chk || n > SUP_BODY_MAX) {
+    if (message && (!chk || n > SUP_BODY_MAX)) {
         json_decref(chk);
         json_decref(articles);
         *why = "support.err.body", *status = 422;
         return PT_EINVAL;
     }
     json_decref(chk);
+    if (internal && nfiles) { /* attachments are always visible to the customer */
+        json_decref(articles);
+        *why = "support.err.note_files", *status = 422;
+        return PT_EINVAL;
+    }
     int rc = 0;
-    pt_txn *txn = pt_txn_begin(true, &rc);
+    for (size_t i = 0; i < nfiles && rc == 0; i++) rc = sup_upload_finish(files[i]);
+    pt_txn *txn = rc ? NULL : pt_txn_begin(true, &rc);
     if (!txn) {
         json_decref(articles);
         *why = "support.err.busy", *status = 503;
@@ -98,17 +106,22 @@ int sup_reply(pt_req *req, uint64_t number, const char *body, bool internal,
     }
     json_t *old = json_deep_copy(c);
     int64_t now = (int64_t)pt_wall_ms();
-    json_t *m = json_pack("{s:s, s:s, s:s, s:b}", "kind", internal ? "note" : "message", "body", body,
-                          "author_name", principal_name(req), "by_agent", agent);
-    pt_rec_set_u64(m, "author", pt_req_user(req));
-    if (json_array_size(articles)) json_object_set(m, "articles", articles);
-    json_decref(articles);
     json_t *saved = NULL;
-    rc = sup_msg_add(txn, c, m, &saved);
-    json_decref(m);
+    if (message) {
+        json_t *m = json_pack("{s:s, s:s, s:s, s:b}", "kind", internal ? "note" : "message", "body",
+                              body, "author_name", principal_name(req), "by_agent", agent);
+        pt_rec_set_u64(m, "author", pt_req_user(req));
+        if (json_array_size(articles)) json_object_set(m, "articles", articles);
+        rc = sup_msg_add(txn, c, m, &saved);
+        json_decref(m);
+    }
+    json_decref(articles);
+    for (size_t i = 0; i < nfiles && rc == 0; i++) rc = sup_upload_entry(txn, req, c, files[i]);
     json_object_set_new(c, "updated", json_integer(now));
     const char *new_status = NULL;
-    if (!internal && agent) {
+    if (!message) {
+        /* files alone: like the attachments API, no status change or mail */
+    } else if (!internal && agent) {
         if (!pt_rec_int(c, "first_response", 0)) json_object_set_new(c, "first_response", json_integer(now));
         if (strcmp(st, "new") == 0) new_status = "in_progress";
     } else if (!internal && strcmp(st, "waiting") == 0) {
@@ -116,8 +129,9 @@ int sup_reply(pt_req *req, uint64_t number, const char *body, bool internal,
     }
     if (new_status) json_object_set_new(c, "status", json_string(new_status));
     if (rc == 0) rc = sup_case_update(txn, old, c);
-    if (rc == 0 && agent && !internal) rc = sup_mail_case(txn, c, "case_replied", body, pt_req_user(req));
-    if (rc == 0 && agent && !internal && pt_rec_u64(c, "requester", 0)) {
+    if (rc == 0 && message && agent && !internal)
+        rc = sup_mail_case(txn, c, "case_replied", body, pt_req_user(req));
+    if (rc == 0 && message && agent && !internal && pt_rec_u64(c, "requester", 0)) {
         char num[24], href[64], text[300];
         sup_number_fmt(pt_rec_u64(c, "number", 0), num);
         snprintf(href, sizeof href, "/support/cases/%s", num);
@@ -136,7 +150,8 @@ int sup_reply(pt_req *req, uint64_t number, const char *body, bool internal,
         *why = "support.err.busy", *status = 503;
         return rc;
     }
-    if (!internal) {
+    for (size_t i = 0; i < nfiles; i++) sup_upload_keep(files[i]);
+    if (message && !internal) {
         json_t *x = json_pack("{s:b, s:s, s:s}", "by_agent", agent, "body", body, "author",
                               principal_name(req));
         emit("case.replied", c, req, x);
@@ -498,15 +513,21 @@ int sup_reply_post(pt_req *req)
     uint64_t number = sup_number_parse(pt_req_param(req, "number"));
     const char *why = NULL;
     int status = 0;
-    const char *internal = pt_req_form(req, "internal");
-    const char *aurl = pt_req_form(req, "article_url"), *atitle = pt_req_form(req, "article_title");
+    if (!sup_form_ready(req)) { /* the body sink answers first; this is a safety net */
+        pt_http_error(req, 400, sup_t(req, "support.err.form_malformed"));
+        return 0;
+    }
+    const char *internal = sup_form_get(req, "internal");
+    const char *aurl = sup_form_get(req, "article_url"), *atitle = sup_form_get(req, "article_title");
     json_t *arts = json_array();
     if (aurl && *aurl) {
         json_t *u = json_string(aurl), *t = json_string(atitle ? atitle : "");
         json_array_append_new(arts, json_pack("{s:o?, s:o?}", "url", u, "title", t));
     }
-    int rc = sup_reply(req, number, pt_req_form(req, "body"), internal && *internal, arts, NULL, &why,
-                       &status);
+    sup_upload *const *files = NULL;
+    size_t nfiles = sup_form_files(req, &files);
+    int rc = sup_reply(req, number, sup_form_get(req, "body"), internal && *internal, arts, files,
+                       nfiles, NULL, &why, &status);
     json_decref(arts);
     if (rc) {
         if (status == 404) pt_http_error(req, 404, sup_t(req, why));

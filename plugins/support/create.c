@@ -1,10 +1,11 @@
 /*
  * plugins/support/create.c - raising a case: the form (/support/new), its
- * POST, and sup_create shared with the JSON API. Order of work: check
- * every field (nothing written on a bad one), run the case.creating filter
- * (Lua scripts may set priority, assignee by email and tags) BEFORE the
- * write transaction opens, then one write transaction (number, case,
- * indexes), then the case.created / case.assigned actions.
+ * POST (urlencoded, or multipart with files: form_body.c), and sup_create
+ * shared with the JSON API. Order of work: check every field (nothing
+ * written on a bad one), run the case.creating filter (Lua scripts may set
+ * priority, assignee by email and tags) BEFORE the write transaction
+ * opens, then one write transaction (number, case, indexes, the entries of
+ * the form's files), then the case.created / case.assigned actions.
  */
 #include <string.h>
 
@@ -34,17 +35,18 @@ static const char *str(const json_t *in, const char *k)
     return s ? s : "";
 }
 
-int sup_create(pt_req *req, const json_t *in, json_t **out, const char **field, const char **why)
+int sup_create(pt_req *req, const json_t *in, sup_upload *const *files, size_t nfiles,
+               json_t **out, const char **field, const char **why)
 {
     const pt_principal *p = pt_req_principal(req);
     return sup_create_for(req, in, pt_req_account(req), pt_req_user(req),
-                          pt_rec_str(p->info, "name", ""), pt_rec_str(p->info, "email", ""), out,
-                          field, why);
+                          pt_rec_str(p->info, "name", ""), pt_rec_str(p->info, "email", ""), files,
+                          nfiles, out, field, why);
 }
 
 int sup_create_for(pt_req *req, const json_t *in, uint64_t account, uint64_t requester,
-                   const char *rname, const char *remail, json_t **out, const char **field,
-                   const char **why)
+                   const char *rname, const char *remail, sup_upload *const *files,
+                   size_t nfiles, json_t **out, const char **field, const char **why)
 {
     const char *subject = str(in, "subject"), *desc = str(in, "description");
     const char *product = str(in, "product"), *version = str(in, "version");
@@ -99,7 +101,9 @@ int sup_create_for(pt_req *req, const json_t *in, uint64_t account, uint64_t req
     if (json_is_string(json_object_get(in, "source")))
         json_object_set(c, "source", json_object_get(in, "source"));
     int rc = 0;
-    pt_txn *txn = pt_txn_begin(true, &rc);
+    /* The files reach their place before the txn; they are kept only if it commits. */
+    for (size_t i = 0; i < nfiles && rc == 0; i++) rc = sup_upload_finish(files[i]);
+    pt_txn *txn = rc ? NULL : pt_txn_begin(true, &rc);
     if (!txn) {
         json_decref(draft);
         json_decref(c);
@@ -122,6 +126,7 @@ int sup_create_for(pt_req *req, const json_t *in, uint64_t account, uint64_t req
     }
     json_decref(draft);
     rc = sup_case_insert(txn, c);
+    for (size_t i = 0; i < nfiles && rc == 0; i++) rc = sup_upload_entry(txn, req, c, files[i]);
     if (rc == 0 && !requester) rc = sup_mail_case(txn, c, "case_received", desc, UINT64_MAX);
     if (rc == 0) rc = pt_txn_commit(txn);
     else pt_txn_abort(txn);
@@ -130,6 +135,7 @@ int sup_create_for(pt_req *req, const json_t *in, uint64_t account, uint64_t req
         *field = NULL, *why = "support.err.busy";
         return rc;
     }
+    for (size_t i = 0; i < nfiles; i++) sup_upload_keep(files[i]);
     json_t *ev = sup_case_public(c);
     pt_event_emit("case.created", ev, req);
     if (assignee) pt_event_emit("case.assigned", ev, req);
@@ -178,15 +184,21 @@ int sup_new_post(pt_req *req)
 {
     static const char *const fields[] = {"subject", "description", "product", "version",
                                          "environment", "priority", "callback", "premium", "form_id", NULL};
+    if (!sup_form_ready(req)) { /* the body sink answers first; this is a safety net */
+        pt_http_error(req, 400, sup_t(req, "support.err.form_malformed"));
+        return 0;
+    }
     json_t *in = json_object();
     for (size_t i = 0; fields[i]; i++) {
-        const char *v = pt_req_form(req, fields[i]);
+        const char *v = sup_form_get(req, fields[i]);
         json_t *s = v ? json_string(v) : NULL;
         if (v) json_object_set_new(in, fields[i], s ? s : json_string(""));
     }
+    sup_upload *const *files = NULL;
+    size_t nfiles = sup_form_files(req, &files);
     json_t *c = NULL;
     const char *field = NULL, *why = NULL;
-    int rc = sup_create(req, in, &c, &field, &why);
+    int rc = sup_create(req, in, files, nfiles, &c, &field, &why);
     if (rc) {
         render_form(req, rc == PT_EPERM ? 403 : 422, in, field, why);
         json_decref(in);

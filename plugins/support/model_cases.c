@@ -1,8 +1,7 @@
 /*
- * plugins/support/model_cases.c - case records and their indexes
- * (number, account, status, assignee, update time), and who may see a
- * case: a customer sees their account's cases with support.view, else
- * only the cases they raised; vendor staff see the cases of the accounts
+ * plugins/support/model_cases.c - case records (their indexes are kept
+ * in step by case_index.c), and who may see a case: a customer sees their
+ * account's cases with support.view, else only the cases they raised; vendor staff see the cases of the accounts
  * they cover (the principal's account list; portal admins and support
  * agents only, staff_role from the team resolver). Anything else answers like a
  * missing case, so another account's case number is a plain 404.
@@ -10,32 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "support.h"
+#include "case_list.h"
 
 static void idkey(uint8_t k[8], uint64_t v) { pt_key_u64(k, v); }
-
-static int index_all(pt_txn *txn, const json_t *c, bool add)
-{
-    uint64_t id = pt_rec_u64(c, "id", 0);
-    int (*op)(pt_txn *, pt_db *, const void *, size_t, uint64_t) = add ? pt_index_put : pt_index_del;
-    uint8_t k[8];
-    idkey(k, pt_rec_u64(c, "number", 0));
-    int rc = op(txn, sup_db("cases.by_number"), k, 8, id);
-    idkey(k, pt_rec_u64(c, "account", 0));
-    if (rc == 0 || rc == PT_ENOTFOUND) rc = op(txn, sup_db("cases.by_account"), k, 8, id);
-    pt_key s;
-    pt_key_init(&s);
-    pt_key_add_str(&s, pt_rec_str(c, "status", "new"));
-    if (rc == 0 || rc == PT_ENOTFOUND) rc = op(txn, sup_db("cases.by_status"), s.b, s.len, id);
-    uint64_t as = pt_rec_u64(c, "assignee", 0);
-    idkey(k, as);
-    if (rc == 0 || rc == PT_ENOTFOUND) rc = op(txn, sup_db("cases.by_assignee"), k, 8, id);
-    pt_key_init(&s);
-    pt_key_add_u64(&s, pt_rec_u64(c, "account", 0));
-    pt_key_add_u64(&s, (uint64_t)pt_rec_int(c, "updated", 0));
-    if (rc == 0 || rc == PT_ENOTFOUND) rc = op(txn, sup_db("cases.by_updated"), s.b, s.len, id);
-    return rc == PT_ENOTFOUND ? 0 : rc;
-}
 
 int sup_case_insert(pt_txn *txn, json_t *c)
 {
@@ -57,7 +33,7 @@ int sup_case_insert(pt_txn *txn, json_t *c)
     size_t vl;
     rc = pt_kv_get(txn, sup_db("cases"), k, 8, &v, &vl) == 0 ? PT_EEXIST : 0;
     if (rc == 0) rc = pt_record_put_scoped(txn, sup_db("cases"), k, 8, acc, c);
-    if (rc == 0) rc = index_all(txn, c, true);
+    if (rc == 0) rc = sup_case_index(txn, c, true);
     return rc;
 }
 
@@ -65,13 +41,13 @@ int sup_case_update(pt_txn *txn, const json_t *old, json_t *c)
 {
     uint8_t k[8];
     idkey(k, pt_rec_u64(c, "id", 0));
-    int rc = index_all(txn, old, false);
+    int rc = sup_case_index(txn, old, false);
     if (rc == 0) rc = pt_record_put_scoped(txn, sup_db("cases"), k, 8, pt_rec_u64(c, "account", 0), c);
-    if (rc == 0) rc = index_all(txn, c, true);
+    if (rc == 0) rc = sup_case_index(txn, c, true);
     return rc;
 }
 
-static bool covers(pt_req *req, uint64_t account)
+bool sup_covers(pt_req *req, uint64_t account)
 {
     const pt_principal *p = pt_req_principal(req);
     if (!p->staff) return false;
@@ -97,7 +73,7 @@ bool sup_agent_user(pt_req *req)
 
 bool sup_is_agent(pt_req *req, const json_t *c)
 {
-    return pt_req_is_staff(req) && covers(req, pt_rec_u64(c, "account", 0));
+    return pt_req_is_staff(req) && sup_covers(req, pt_rec_u64(c, "account", 0));
 }
 
 bool sup_case_visible(pt_req *req, const json_t *c)
@@ -133,6 +109,8 @@ int sup_case_get(pt_txn *txn, pt_req *req, uint64_t number, json_t **out)
     return 0;
 }
 
+/* Every case of an account the request may see: for the Premium section's
+ * statistics (all of the account's history); lists use case_list.c. */
 static void list_account(pt_txn *txn, pt_req *req, uint64_t account, json_t *out)
 {
     uint8_t k[8];
@@ -161,7 +139,7 @@ json_t *sup_case_list_visible(pt_txn *txn, pt_req *req, bool agent_view)
         json_t *a;
         json_array_foreach(p->accounts, i, a) {
             uint64_t id = 0;
-            if (pt_id_parse(json_string_value(json_object_get(a, "id")), &id) == 0 && covers(req, id))
+            if (pt_id_parse(json_string_value(json_object_get(a, "id")), &id) == 0 && sup_covers(req, id))
                 list_account(txn, req, id, out);
         }
         return out;

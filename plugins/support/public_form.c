@@ -125,7 +125,7 @@ int sup_public_post(pt_req *req)
     json_t *c = NULL;
     if (!why) {
         json_object_set_new(in, "source", json_string("public_form"));
-        if (sup_create_for(req, in, account, user, name, email, &c, &field, &why) != 0) c = NULL;
+        if (sup_create_for(req, in, account, user, name, email, NULL, 0, &c, &field, &why) != 0) c = NULL;
     }
     if (!c) {
         render(req, 422, in, why, NULL);

@@ -13,7 +13,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "support.h"
+#include "case_list.h"
 
 static pt_host *host;
 
@@ -135,15 +135,19 @@ static const pt_route routes[] = {
     {.method = "GET", .pattern = "/support/cases.csv", .handler = sup_export_csv, .flags = AUTH},
     {.method = "GET", .pattern = "/support/new", .handler = sup_new_page, .flags = AUTH,
      .permission = "support.edit"},
-    {.method = "POST", .pattern = "/support/new", .handler = sup_new_post, .flags = AUTH,
-     .permission = "support.edit", .body_max = 64 * 1024},
+    /* The case forms stream their files (multipart) to disk; form_body.c
+     * hands the form's CSRF token to the core before it keeps a file. */
+    {.method = "POST", .pattern = "/support/new", .handler = sup_new_post,
+     .flags = AUTH | PT_ROUTE_CSRF_IN_BODY, .permission = "support.edit", .body_max = SUP_FORM_BODY_MAX,
+     .body = sup_form_body},
     {.method = "GET", .pattern = "/support/queue", .handler = sup_queue_page,
      .flags = AUTH | PT_ROUTE_STAFF},
     {.method = "GET", .pattern = "/support/cases/:number", .handler = sup_case_page, .flags = AUTH},
     {.method = "GET", .pattern = "/support/cases/:number/print", .handler = sup_export_case,
      .flags = AUTH},
     {.method = "POST", .pattern = "/support/cases/:number/reply", .handler = sup_reply_post,
-     .flags = AUTH, .permission = "support.edit", .body_max = 64 * 1024},
+     .flags = AUTH | PT_ROUTE_CSRF_IN_BODY, .permission = "support.edit", .body_max = SUP_FORM_BODY_MAX,
+     .body = sup_form_body},
     {.method = "POST", .pattern = "/support/cases/:number/update", .handler = sup_update_post,
      .flags = AUTH, .permission = "support.edit", .body_max = 16 * 1024},
     {.method = "POST", .pattern = "/support/cases/:number/close", .handler = sup_close_post,
@@ -151,7 +155,7 @@ static const pt_route routes[] = {
     {.method = "POST", .pattern = "/support/cases/:number/reopen", .handler = sup_reopen_post,
      .flags = AUTH, .permission = "support.edit", .body_max = 16 * 1024},
     {.method = "POST", .pattern = "/api/v1/cases/:number/attachments", .handler = sup_attach_post,
-     .flags = JSON, .permission = "support.edit", .body_max = 25u * 1000u * 1000u,
+     .flags = JSON, .permission = "support.edit", .body_max = SUP_ATTACH_MAX,
      .body = sup_attach_body},
     {.method = "GET", .pattern = "/support/cases/:number/attachments/:id", .handler = sup_attach_get,
      .flags = AUTH},
@@ -176,8 +180,11 @@ static const pt_route routes[] = {
 };
 
 static const char *const dbs_plain[] = {"cases", "messages", "meta", "throttle", "deflection", NULL};
-static const char *const dbs_index[] = {"cases.by_number", "cases.by_account", "cases.by_status",
-                                        "cases.by_assignee", "cases.by_updated", NULL};
+/* The indexes of support.cases: key layouts in case_index.c. */
+static const char *const dbs_index[] = {"cases.by_number",   "cases.by_account",  "cases.by_status",
+                                        "cases.by_assignee", "cases.by_updated",  "cases.by_status_updated",
+                                        "cases.by_requester", "cases.by_created", "cases.by_rank",
+                                        "cases.by_due",      "cases.by_product",  NULL};
 static const char *const events_action[] = {"case.created", "case.replied", "case.status_changed",
                                             "case.assigned", NULL};
 
@@ -220,6 +227,7 @@ static int support_init(pt_host *h)
         rc = pt_host_event(h, events_action[i], PT_EVENT_ACTION);
     if (rc == 0) rc = pt_host_event(h, "case.creating", PT_EVENT_FILTER);
     if (rc == 0) rc = pt_host_migration(h, 1, sup_migrate_v1, NULL);
+    if (rc == 0) rc = pt_host_migration(h, 2, sup_migrate_v2, NULL);
     if (rc == 0) rc = pt_host_demo(h, sup_demo, NULL);
     if (rc == 0) rc = pt_host_notification_kind(h, "support.case_replied", "support.notify.replied");
     if (rc == 0)
@@ -247,6 +255,14 @@ static int support_init(pt_host *h)
     if (rc == 0)
         rc = pt_host_config(h, "public_form_per_hour", PT_CONFIG_INT, json_integer(5),
                             "Case requests one IP address may send through the public form per hour.");
+    if (rc == 0)
+        rc = pt_host_config(h, "list_scan_max", PT_CONFIG_INT, json_integer(SUP_SCAN_MAX),
+                            "Case records one list page may examine for filters no index covers "
+                            "(search, product, ...); past it the page says so and Next searches on.");
+    if (rc == 0)
+        rc = pt_host_config(h, "list_sort_max", PT_CONFIG_INT, json_integer(SUP_SORT_MAX),
+                            "Lists sorted other than by last update: up to this many candidate cases "
+                            "are sorted in memory, more are read in order from the sort's index.");
     if (rc != 0) pt_host_fail(h, "registration failed: %s", pt_strerror(rc));
     return rc;
 }

@@ -5,11 +5,7 @@
  *
  * Databases (declared in support.c):
  *   support.cases               case id (8, big-endian) -> case (scoped)
- *   support.cases.by_number     number (8)  -> case id  (unique)
- *   support.cases.by_account    account (8) -> case ids
- *   support.cases.by_status     status str  -> case ids
- *   support.cases.by_assignee   user (8)    -> case ids
- *   support.cases.by_updated    account (8) + updated ms (8) -> case ids
+ *   support.cases.by_*          the indexes: see case_index.c
  *   support.messages            case id (8) + message id (8) -> message (scoped)
  *   support.meta                "next_number" -> {next}
  *
@@ -50,6 +46,12 @@
 #define SUP_FIELD_MAX 120
 #define SUP_NUMBER_FIRST 1001
 #define SUP_PAGE_MAX 100
+#define SUP_ATTACH_MAX (25u * 1000u * 1000u) /* bytes per attached file */
+#define SUP_FILENAME_MAX 200
+#define SUP_FORM_FILES_MAX 5                   /* files per form submit  */
+#define SUP_FORM_TEXT_MAX (64u * 1024u)        /* a form's text fields    */
+/* A case form's whole body: its files and text plus multipart framing. */
+#define SUP_FORM_BODY_MAX (SUP_FORM_FILES_MAX * SUP_ATTACH_MAX + 1024u * 1024u)
 
 extern const char *const sup_statuses[];   /* new in_progress waiting resolved closed, NULL */
 extern const char *const sup_priorities[]; /* P1 P2 P3 P4, NULL */
@@ -88,10 +90,13 @@ int sup_case_get(pt_txn *txn, pt_req *req, uint64_t number, json_t **out);
 bool sup_case_visible(pt_req *req, const json_t *c);
 /* Is the requester a support agent or portal admin (staff who act on cases)? */
 bool sup_agent_user(pt_req *req);
+/* Does the requester act as an agent in this account (covers it)? */
+bool sup_covers(pt_req *req, uint64_t account);
 /* May this request act as an agent on the case? */
 bool sup_is_agent(pt_req *req, const json_t *c);
-/* Every case the request may see, optionally of one account (0 = all the
- * staff member covers / the customer's account): new array. */
+/* Every case the request may see (agent_view: of every account the agent
+ * covers, else of the request's account): new array. Reads the whole
+ * history: only for the Premium statistics; lists use case_list.h. */
 json_t *sup_case_list_visible(pt_txn *txn, pt_req *req, bool agent_view);
 
 /* ---- model_messages.c --------------------------------------------------- */
@@ -100,25 +105,73 @@ int sup_msg_add(pt_txn *txn, const json_t *c, json_t *m, json_t **out);
 /* The conversation in order; internal notes only when with_notes. */
 json_t *sup_msg_list(pt_txn *txn, const json_t *c, bool with_notes);
 
+/* ---- upload.c ------------------------------------------------------------ */
+/* An attachment arriving in a request body, spooled to disk. Memory from
+ * the request arena; the file is removed when the request ends unless
+ * sup_upload_keep was called (after the commit that records it). */
+typedef struct sup_upload {
+    int fd;
+    uint64_t id;
+    size_t size;
+    bool renamed, kept;
+    char name[SUP_FILENAME_MAX + 1];
+    char part[512], final[512];
+} sup_upload;
+
+/* <data dir>/support-attachments into out (created if missing). */
+bool sup_files_dir(char *out, size_t n);
+/* A usable attachment name: 1..200 bytes of UTF-8, no slashes, quotes or
+ * control characters. */
+bool sup_filename_ok(const char *s);
+/* Start an upload named name (checked by the caller): 0 or PT_EIO. */
+int sup_upload_open(pt_req *req, const char *name, sup_upload **out);
+/* Append; PT_ETOOBIG past SUP_ATTACH_MAX (nothing of it written), PT_EIO. */
+int sup_upload_write(sup_upload *u, const char *data, size_t len);
+/* fsync and rename into place (before the write txn): 0 or PT_EIO. */
+int sup_upload_finish(sup_upload *u);
+/* The conversation entry for u on case c (write txn). */
+int sup_upload_entry(pt_txn *txn, pt_req *req, const json_t *c, const sup_upload *u);
+/* The txn committed: keep the file. */
+void sup_upload_keep(sup_upload *u);
+
+/* ---- form_body.c ---------------------------------------------------------- */
+/* Body sink of the case forms (POST /support/new, .../reply): a form as
+ * application/x-www-form-urlencoded or multipart/form-data, its files
+ * ("files" fields) streamed to disk; also checks the CSRF token (the
+ * routes are PT_ROUTE_NO_CSRF, see the file). */
+int sup_form_body(pt_req *req, const char *data, size_t len);
+/* After the body: true when the form arrived whole and its token was right. */
+bool sup_form_ready(pt_req *req);
+/* A text field (first value) or NULL. Borrowed for the request. */
+const char *sup_form_get(pt_req *req, const char *name);
+/* The files that came with the form (non-empty ones), *out borrowed. */
+size_t sup_form_files(pt_req *req, sup_upload *const **out);
+
 /* ---- create.c ------------------------------------------------------------ */
 /* Validate a case draft (form or JSON fields, all strings) and create it
  * for the request: case.creating filter, one write txn, case.created.
- * On error *field / *why (catalog key) and nothing is written. */
-int sup_create(pt_req *req, const json_t *in, json_t **out, const char **field, const char **why);
+ * files (may be NULL) are attached in that same txn. On error *field /
+ * *why (catalog key) and nothing is written. */
+int sup_create(pt_req *req, const json_t *in, sup_upload *const *files, size_t nfiles,
+               json_t **out, const char **field, const char **why);
 /* The same for a given account and requester (the public form: requester
  * 0 when the address has no user yet; it then gets a confirmation mail). */
 int sup_create_for(pt_req *req, const json_t *in, uint64_t account, uint64_t requester,
-                   const char *rname, const char *remail, json_t **out, const char **field,
-                   const char **why);
+                   const char *rname, const char *remail, sup_upload *const *files,
+                   size_t nfiles, json_t **out, const char **field, const char **why);
 int sup_new_page(pt_req *req);
 int sup_new_post(pt_req *req);
 
 /* ---- case_page.c ---------------------------------------------------------- */
 /* Reply (and optionally note) on a case: one write txn with mails.
  * articles: knowledge articles an agent links, [{url (/knowledge/...),
- * title}] (at most 5; ignored for customers), may be NULL. */
+ * title}] (at most 5; ignored for customers), may be NULL. files (may be
+ * NULL) are attached in the same txn; with files the body may be empty
+ * (then only the files are added), and a note takes no files. *out (may
+ * be NULL) the message, or with an empty body the last attachment. */
 int sup_reply(pt_req *req, uint64_t number, const char *body, bool internal,
-              const json_t *articles, json_t **out, const char **why, int *status);
+              const json_t *articles, sup_upload *const *files, size_t nfiles, json_t **out,
+              const char **why, int *status);
 /* Apply changes {status, priority, assignee (email or ""), cc_add} (write
  * txn with messages, mails, events). Staff only for status other than the
  * customer's close/accept/reopen. */
@@ -131,12 +184,10 @@ int sup_close_post(pt_req *req);
 int sup_reopen_post(pt_req *req);
 
 /* ---- dashboard.c ------------------------------------------------------------ */
-/* Filter, search and sort a case list from query parameters. On a bad
- * value *field / *why (catalog key) and NULL. */
-json_t *sup_filter(pt_req *req, json_t *all, const char **field, const char **why);
 int sup_dashboard(pt_req *req);
-/* The list page context (cases filtered from the query, counts, filter
- * options) for the dashboard and the queue; NULL with *status on error. */
+/* The list page context (a page of cases from the query, counts, filter
+ * options, next/previous links) for the dashboard and the queue; NULL with
+ * *status on error. */
 json_t *sup_list_ctx(pt_req *req, bool agent_view, int *status);
 
 /* ---- agent.c ----------------------------------------------------------------- */

@@ -606,3 +606,186 @@ def test_queue_sorted_by_sla_due(srv):
     r = agent.get("/support/queue?status=open")
     order = re.findall(r'data-number="(CS-\d+)"', r.text)
     assert order[:len(cases)] == [c["number"] for c in cases][:len(order)]
+
+
+# ---- files on the case forms without JavaScript (multipart, streamed) ------
+
+ATTACH = "support-attachments"
+BIG = 25 * 1000 * 1000 + 1
+
+
+def attach_dir(srv):
+    d = os.path.join(srv.data, ATTACH)
+    return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+
+def attachments(c, num):
+    return [m for m in api(c, "GET", "/api/v1/cases/" + num).json()["messages"] if m["kind"] == "attachment"]
+
+
+def case_total(c):
+    return api(c, "GET", "/api/v1/cases?older=1").json()["total"]
+
+
+def form_new(c, **over):
+    return dict(NEW, subject="Form with files", _csrf=c.tok, **over)
+
+
+def test_new_case_form_takes_files(srv):
+    bob = signed(srv, "bob@acme.example")
+    page = bob.get("/support/new").text
+    assert 'enctype="multipart/form-data"' in page and 'name="files"' in page
+    files = [("files", ("server log.txt", b"line 1\nline 2\n", "text/plain")),
+             ("files", ("empty.txt", b"", "text/plain")),                 # an empty file: ignored
+             ("files", ("C:\\logs\\app.log", b"\x00\x01binary" * 1000, "application/octet-stream"))]
+    r = bob.post("/support/new", data=form_new(bob), files=files)
+    assert r.status_code == 303, r.text[:500]
+    num = r.headers["Location"].split("/")[-1].split("?")[0]
+    got = attachments(bob, num)
+    assert [(a["name"], a["size"]) for a in got] == [("server log.txt", 14), ("app.log", 8000)]
+    d = bob.get("/support/cases/%s/attachments/%s" % (num, got[1]["file"]))
+    assert d.status_code == 200 and d.content == b"\x00\x01binary" * 1000
+    assert "server log.txt" in bob.get("/support/cases/" + num).text
+    # a file field with no file chosen, exactly as a browser sends it
+    boundary = "----PorticoFormBoundaryNoFile"
+    parts = [("_csrf", bob.tok)] + [(k, v) for k, v in NEW.items()]
+    body = b"".join(b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+                    % (boundary.encode(), k.encode(), v.encode()) for k, v in parts)
+    body += (b'--%s\r\nContent-Disposition: form-data; name="files"; filename=""\r\n'
+             b'Content-Type: application/octet-stream\r\n\r\n\r\n--%s--\r\n'
+             % (boundary.encode(), boundary.encode()))
+    r = bob.post("/support/new", data=body,
+                 headers={"Content-Type": "multipart/form-data; boundary=" + boundary})
+    assert r.status_code == 303, r.text[:500]
+    assert attachments(bob, r.headers["Location"].split("/")[-1].split("?")[0]) == []
+    assert not [f for f in attach_dir(srv) if f.endswith(".part")]
+
+
+def test_reply_form_takes_files(srv):
+    bob = signed(srv, "bob@acme.example")
+    num = api(bob, "POST", "/api/v1/cases", dict(NEW, subject="Reply with files")).json()["number"]
+    page = bob.get("/support/cases/" + num).text
+    assert 'id="sup-reply-form" enctype="multipart/form-data"' in page and 'id="sup-reply-files"' in page
+    files = [("files", ("a.txt", b"aaa")), ("files", ("b.txt", b"bbbb")), ("files", ("none.txt", b""))]
+    r = bob.post("/support/cases/%s/reply" % num, data={"_csrf": bob.tok, "body": "Logs attached."},
+                 files=files)
+    assert r.status_code == 303, r.text[:500]
+    msgs = api(bob, "GET", "/api/v1/cases/" + num).json()["messages"]
+    assert [m.get("body") for m in msgs if m["kind"] == "message"] == ["Logs attached."]
+    assert [(a["name"], a["size"]) for a in attachments(bob, num)] == [("a.txt", 3), ("b.txt", 4)]
+    # files alone are a reply too; nothing at all is not
+    r = bob.post("/support/cases/%s/reply" % num, data={"_csrf": bob.tok, "body": ""},
+                 files=[("files", ("c.txt", b"c"))])
+    assert r.status_code == 303
+    assert len(attachments(bob, num)) == 3
+    assert len([m for m in api(bob, "GET", "/api/v1/cases/" + num).json()["messages"]
+                if m["kind"] == "message"]) == 1
+    r = bob.post("/support/cases/%s/reply" % num, data={"_csrf": bob.tok, "body": ""},
+                 files=[("files", ("", b""))])
+    assert r.status_code == 422 and "Please write a message" in r.text
+    # an internal note cannot carry files (attachments are public)
+    agent = signed(srv, "agent@portico.example")
+    r = agent.post("/support/cases/%s/reply" % num, data={"_csrf": agent.tok, "body": "n", "internal": "1"},
+                   files=[("files", ("secret.txt", b"s"))])
+    assert r.status_code == 422 and "Internal notes cannot carry files" in r.text
+    assert len(attachments(bob, num)) == 3
+    # another account's case: 404 before a byte is stored
+    carol = signed(srv, "carol@globex.example")
+    before = attach_dir(srv)
+    r = carol.post("/support/cases/%s/reply" % num, data={"_csrf": carol.tok, "body": "x"},
+                   files=[("files", ("x.txt", b"x"))])
+    assert r.status_code == 404 and attach_dir(srv) == before
+
+
+def test_form_file_too_big_is_413_and_changes_nothing(srv):
+    bob = signed(srv, "bob@acme.example")
+    num = api(bob, "POST", "/api/v1/cases", dict(NEW, subject="Too big reply")).json()["number"]
+    total, files_before = case_total(bob), attach_dir(srv)
+    big = b"\0" * BIG
+    for path, data in (("/support/new", form_new(bob)),
+                       ("/support/cases/%s/reply" % num, {"_csrf": bob.tok, "body": "big"})):
+        r = bob.post(path, data=data, files=[("files", ("small.txt", b"ok")), ("files", ("big.bin", big))],
+                     timeout=60)
+        assert r.status_code == 413, (path, r.status_code)
+        assert "25 MB" in r.text
+    assert case_total(bob) == total
+    assert api(bob, "GET", "/api/v1/cases/" + num).json()["messages"] == []
+    assert attach_dir(srv) == files_before
+    r = bob.post("/support/new", data=form_new(bob), files=[("files", ("f%d.txt" % i, b"x")) for i in range(6)])
+    assert r.status_code == 413 and "at most 5 files" in r.text
+    assert case_total(bob) == total and attach_dir(srv) == files_before
+
+
+def test_form_files_need_the_csrf_token(srv):
+    bob = signed(srv, "bob@acme.example")
+    total, files_before = case_total(bob), attach_dir(srv)
+    f = [("files", ("x.txt", b"payload"))]
+    no_token = dict(NEW)
+    assert bob.post("/support/new", data=no_token, files=f).status_code == 403
+    assert bob.post("/support/new", data=dict(NEW, _csrf="wrong" * 8), files=f).status_code == 403
+    assert bob.post("/support/new", data=no_token).status_code == 403                 # urlencoded
+    assert bob.post("/support/new", data=no_token, files={"x": ("", b"")}).status_code == 403
+    r = bob.post("/support/new", data=form_new(bob), files=f,
+                 headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403
+    # the token must come before the files: a browser sends it first
+    boundary = "----PorticoLateToken"
+    body = (b'--%s\r\nContent-Disposition: form-data; name="files"; filename="x.txt"\r\n\r\npayload\r\n'
+            % boundary.encode())
+    for k, v in dict(NEW, _csrf=bob.tok).items():
+        body += b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (
+            boundary.encode(), k.encode(), v.encode())
+    body += b"--%s--\r\n" % boundary.encode()
+    r = bob.post("/support/new", data=body, headers={"Content-Type": "multipart/form-data; boundary=" + boundary})
+    assert r.status_code == 403 and "security token" in r.text
+    # the header works as for every other upload
+    r = bob.post("/support/new", data=NEW, files=f, headers={"X-CSRF-Token": bob.tok})
+    assert r.status_code == 303
+    assert case_total(bob) == total + 1
+    assert len(attach_dir(srv)) == len(files_before) + 1
+
+
+def test_bad_multipart_is_400(srv):
+    bob = signed(srv, "bob@acme.example")
+    total = case_total(bob)
+    h = {"Content-Type": "multipart/form-data; boundary=xyz"}
+    cut = b'--xyz\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n' + bob.tok.encode() + b"\r\n--xyz\r\n"
+    for body, hdrs in ((cut, h), (b"garbage", h), (b"a=b", {"Content-Type": "multipart/form-data"}),
+                       (b"{}", {"Content-Type": "application/json", "X-CSRF-Token": bob.tok})):
+        r = bob.post("/support/new", data=body, headers=hdrs)
+        assert r.status_code == 400, body
+    assert case_total(bob) == total
+
+
+def test_form_upload_goes_to_disk_as_it_arrives(srv):
+    """Half of a 3 MB file sent, the request not finished: the file is
+    already on disk (a .part), not held in memory; then the rest."""
+    import time
+    from conftest import parse_responses, read_until_close
+    bob = signed(srv, "bob@acme.example")
+    boundary = b"----PorticoStreamCheck"
+    head = b""
+    for k, v in dict(NEW, subject="Streamed", _csrf=bob.tok).items():
+        head += b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (boundary, k.encode(), v.encode())
+    head += b'--%s\r\nContent-Disposition: form-data; name="files"; filename="big.log"\r\n\r\n' % boundary
+    data, tail = b"x" * 3000000, b"\r\n--%s--\r\n" % boundary
+    cookie = "; ".join("%s=%s" % (c.name, c.value) for c in bob.session.cookies)
+    req = ("POST /support/new HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nCookie: %s\r\nConnection: close\r\n"
+           "Content-Type: multipart/form-data; boundary=%s\r\nContent-Length: %d\r\n\r\n"
+           % (srv.port, cookie, boundary.decode(), len(head) + len(data) + len(tail))).encode()
+    s = srv.tls(timeout=10)
+    try:
+        s.sendall(req + head + data[:1500000])
+        d = os.path.join(srv.data, ATTACH)
+        grown, deadline = 0, time.time() + 5
+        while time.time() < deadline and grown < 1000000:
+            grown = max([os.path.getsize(os.path.join(d, f)) for f in os.listdir(d) if f.endswith(".part")] or [0])
+            time.sleep(0.02)
+        assert grown >= 1000000, grown
+        s.sendall(data[1500000:] + tail)
+        (status, headers, _), = parse_responses(read_until_close(s, 10))
+    finally:
+        s.close()
+    assert status == 303 and "/support/cases/CS-" in headers["location"]
+    num = headers["location"].split("/")[-1].split("?")[0]
+    assert [(a["name"], a["size"]) for a in attachments(bob, num)] == [("big.log", 3000000)]

@@ -1,7 +1,9 @@
-// plugins/support/static/case.js - attach a file to a case: the chosen
-// file is sent as the raw request body (streamed to disk on the server,
-// up to 25 MB) with the X-CSRF-Token header, then the page reloads; and
-// canned replies for agents.
+// plugins/support/static/case.js - attach a file to a case at once: the
+// chosen file is sent as the raw request body (streamed to disk on the
+// server, up to 25 MB) with the X-CSRF-Token header, then the page
+// reloads; and canned replies for agents. Without JavaScript the reply
+// form's own file field (a multipart submit) does the job: with it, this
+// script shows the instant box instead of that field.
 (function () {
   // Canned replies (agents): a click puts the text into the reply box.
   var body = document.getElementById('sup-body');
@@ -15,6 +17,9 @@
   var box = document.getElementById('sup-attach');
   var input = document.getElementById('sup-file');
   if (!box || !input) return;
+  box.hidden = false;
+  var field = document.getElementById('sup-reply-files-field');
+  if (field) field.hidden = true;
   input.addEventListener('change', function () {
     var f = input.files && input.files[0];
     if (!f) return;

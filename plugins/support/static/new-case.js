@@ -1,38 +1,9 @@
 // plugins/support/static/new-case.js - knowledge suggestions while the
 // subject of a new case is typed, and deflection reporting: opening a
 // suggested article is reported once per form (POST /support/deflection
-// with the X-CSRF-Token header). Files chosen on the form (the input has
-// no name, so they are not part of the form body) are uploaded one by one
-// to the new case (streamed, up to 25 MB each) before going to its page.
-(function () {
-  var f0 = document.getElementById('sup-new-form');
-  var files = document.getElementById('sup-files');
-  if (f0 && files) {
-    f0.addEventListener('submit', function (e) {
-      if (!files.files || files.files.length === 0) return;
-      e.preventDefault();
-      var token = f0.querySelector('input[name=_csrf]').value;
-      var status = document.getElementById('sup-files-status');
-      fetch(f0.action, { method: 'POST', credentials: 'same-origin',
-        body: new URLSearchParams(new FormData(f0)) })
-        .then(function (r) {
-          var m = r.url.match(/\/support\/cases\/(CS-\d+)/);
-          if (!m) { return r.text().then(function (html) { document.open(); document.write(html); document.close(); }); }
-          var list = Array.prototype.slice.call(files.files);
-          var next = function () {
-            var f = list.shift();
-            if (!f) { window.location.href = r.url; return; }
-            status.textContent = f.name;
-            fetch('/api/v1/cases/' + m[1] + '/attachments?filename=' + encodeURIComponent(f.name),
-              { method: 'POST', credentials: 'same-origin', body: f,
-                headers: { 'X-CSRF-Token': token, 'Content-Type': 'application/octet-stream' } })
-              .then(next, next);
-          };
-          next();
-        });
-    });
-  }
-}());
+// with the X-CSRF-Token header). Files chosen on the form go with the
+// form itself (multipart, streamed to disk on the server), with or
+// without this script.
 (function () {
   var form = document.getElementById('sup-new-form');
   var subject = document.getElementById('sup-subject');
