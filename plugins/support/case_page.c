@@ -132,14 +132,16 @@ int sup_reply(pt_req *req, uint64_t number, const char *body, bool internal,
     if (rc == 0 && message && agent && !internal)
         rc = sup_mail_case(txn, c, "case_replied", body, pt_req_user(req));
     if (rc == 0 && message && agent && !internal && pt_rec_u64(c, "requester", 0)) {
-        char num[24], href[64], text[300];
+        char num[24], href[64];
         sup_number_fmt(pt_rec_u64(c, "number", 0), num);
         snprintf(href, sizeof href, "/support/cases/%s", num);
-        snprintf(text, sizeof text, "%s %s: %.200s", sup_t(req, "support.notify.replied_text"), num,
-                 pt_rec_str(c, "subject", ""));
-        rc = pt_notify(txn, &(pt_notification){.kind = "support.case_replied",
-                                                .user = pt_rec_u64(c, "requester", 0),
-                                                .text = text, .href = href});
+        /* in the customer's language, not the replying agent's */
+        json_t *args = json_pack("{s:s, s:s}", "number", num, "subject", pt_rec_str(c, "subject", ""));
+        rc = pt_notify_msg(txn,
+                           &(pt_notification){.kind = "support.case_replied",
+                                              .user = pt_rec_u64(c, "requester", 0), .href = href},
+                           "support.notify.replied_msg", args);
+        json_decref(args);
     }
     if (rc == 0) rc = pt_txn_commit(txn);
     else pt_txn_abort(txn);

@@ -211,6 +211,7 @@ def test_agent_reply_mails_requester_and_customer_sees_it(srv):
     notes = api(bob, "GET", "/api/v1/notifications").json()
     notes = notes.get("notifications", notes) if isinstance(notes, dict) else notes
     assert isinstance(notes, list) and any(n.get("href") == "/support/cases/" + num for n in notes), notes
+    assert any(n["text"].startswith("New reply on case " + num + ": ") for n in notes), notes
     page = bob.get("/support/cases/" + num).text
     assert "Please restart the queue service." in page
     assert "Secret: customer runs an old build." not in page
