@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from conftest import Portico, TEAM_CONFIG
+from conftest import api_call as api
 from conftest import signed_in as signed
 
 PW = "portico-demo"
@@ -50,13 +51,6 @@ def srv(tmp_path_factory, smtp_sink):
     p.sink = smtp_sink
     yield p
     p.stop()
-
-
-def api(c, method, path, body=None):
-    headers = {"Accept": "application/json"}
-    if method != "GET":
-        headers["X-CSRF-Token"] = c.tok
-    return c.request(method, path, json=body, headers=headers)
 
 
 def accounts(c):

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 import pytest
 
 from conftest import Portico, TEAM_CONFIG
+from conftest import api_call as api
 from conftest import signed_in as signed
 
 PLUGINS = ("team", "licenses", "support")
@@ -27,13 +28,6 @@ OPEN = ("new", "in_progress", "waiting")
 STATUSES = ("new", "in_progress", "waiting", "resolved", "closed")
 PRIOS = ("P1", "P2", "P3", "P4")
 SLA = {"P1": (1, 8), "P2": (4, 24), "P3": (8, 72), "P4": (24, 240)}   # the default targets
-
-
-def api(c, method, path, body=None):
-    headers = {"Accept": "application/json"}
-    if method != "GET":
-        headers["X-CSRF-Token"] = c.tok
-    return c.request(method, path, json=body, headers=headers)
 
 
 def seed(p):
