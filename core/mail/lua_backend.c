@@ -11,7 +11,8 @@
  * Messages from Lua:
  *   mail   {to = "a@b.c" or {"a@b.c", ...} (<= 50), template = "team/x",
  *           data = {...}, lang = "de", kind = "...", reply_to = "..."}
- *   notify {user = id | account = id, permission = "x.view", kind, text,
+ *   notify {user = id | account = id, permission = "x.view", kind, text
+ *           (or key + args: a catalog message, pt_notify_msg),
  *           href}; ids as 13-character id strings or positive integers.
  * A message is all or nothing: every address is checked before anything
  * is written.
@@ -126,23 +127,35 @@ static int lua_mail(void *ud, const char *script, const json_t *msg)
 
 /* ---- notify --------------------------------------------------------------------- */
 
-static int do_notify(pt_txn *txn, void *ud) { return pt_notify(txn, ud); }
+typedef struct lua_note {
+    pt_notification n;
+    const char *key;     /* a catalog message, or NULL */
+    const json_t *args;
+} lua_note;
+
+static int do_notify(pt_txn *txn, void *ud)
+{
+    lua_note *l = ud;
+    return l->key ? pt_notify_msg(txn, &l->n, l->key, l->args) : pt_notify(txn, &l->n);
+}
 
 static int lua_notify(void *ud, const char *script, const json_t *msg)
 {
     (void)ud;
-    pt_notification n;
-    memset(&n, 0, sizeof n);
-    if (parse_id(json_object_get(msg, "user"), &n.user) != PT_OK ||
-        parse_id(json_object_get(msg, "account"), &n.account) != PT_OK) {
+    lua_note l;
+    memset(&l, 0, sizeof l);
+    if (parse_id(json_object_get(msg, "user"), &l.n.user) != PT_OK ||
+        parse_id(json_object_get(msg, "account"), &l.n.account) != PT_OK) {
         pt_warn("lua %s: portico.notify: user/account must be an id", script ? script : "?");
         return PT_EINVAL;
     }
-    n.kind = str_field(msg, "kind");
-    n.permission = str_field(msg, "permission");
-    n.text = str_field(msg, "text");
-    n.href = str_field(msg, "href");
-    int rc = in_txn(do_notify, &n);
+    l.n.kind = str_field(msg, "kind");
+    l.n.permission = str_field(msg, "permission");
+    l.n.text = str_field(msg, "text");
+    l.n.href = str_field(msg, "href");
+    l.key = str_field(msg, "key");    /* {key = "x.y", args = {...}}: in each reader's language */
+    l.args = json_object_get(msg, "args");
+    int rc = in_txn(do_notify, &l);
     if (rc != PT_OK)
         pt_warn("lua %s: portico.notify: %s", script ? script : "?", pt_store_last_error());
     return rc;

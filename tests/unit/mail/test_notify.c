@@ -373,6 +373,19 @@ static void test_lua_notify(void **state)
     msg = json_pack("{s:s, s:s, s:s}", "user", "not-an-id", "kind", "k.k", "text", "x");
     assert_int_equal(ops.notify(ops.ud, "status", msg), PT_EINVAL);
     json_decref(msg);
+    /* a catalog message: no catalog loaded here, so the key with its
+     * placeholders filled is the stored text */
+    msg = json_pack("{s:i, s:s, s:s, s:{s:s}}", "user", 6, "kind", "status.alert", "key",
+                    "{who} waves", "args", "who", "Ada");
+    assert_int_equal(ops.notify(ops.ud, "status", msg), PT_OK);
+    json_decref(msg);
+    json_t *l = list(6, 1);
+    assert_string_equal(text_of(l, 0), "Ada waves");
+    json_decref(l);
+    msg = json_pack("{s:i, s:s, s:s, s:[s]}", "user", 6, "kind", "status.alert", "key", "x.y",
+                    "args", "not an object");
+    assert_int_equal(ops.notify(ops.ud, "status", msg), PT_EINVAL);
+    json_decref(msg);
 }
 
 int main(void)
