@@ -9,7 +9,8 @@
 // axeCheck(): runs axe-core (WCAG 2.1 A/AA rules) and fails on serious or
 // critical violations, printing each with its nodes.
 //
-// Run: node --test tests/browser/   (from the repository root)
+// Run: node --test --test-concurrency=1 tests/browser/test_*.mjs (from the
+// repository root; Node 20 does not find test_*.mjs in a bare directory)
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
