@@ -427,6 +427,7 @@ static int accept(pt_req *req, pt_txn *txn, uint64_t account, uint64_t user, con
     if (rc == 0 && pw_hash) {
         json_object_set_new(u, "pw", json_string(pw_hash));
         json_object_set_new(u, "name", json_string(name));
+        team_user_lang_from_browser(req, u);
     }
     if (rc == 0) {
         json_object_set_new(u, "verified", json_true());

@@ -167,6 +167,12 @@ int team_user_create(pt_txn *txn, const char *email, const char *name, const cha
     return rc;
 }
 
+void team_user_lang_from_browser(pt_req *req, json_t *u)
+{
+    const char *al = pt_req_header(req, "Accept-Language");
+    if (al && *al) json_object_set_new(u, "lang", json_string(pt_i18n_negotiate(al)));
+}
+
 int team_user_put(pt_txn *txn, uint64_t id, const json_t *rec)
 {
     uint8_t k[8];

@@ -170,6 +170,15 @@ static void done(pt_req *req, void *ud)
     int rc = check_account(txn, j->email, j->key, &account, &e);
     const char *outcome = "member";
     if (rc == 0) rc = team_user_create(txn, j->email, j->name, j->hash, false, &uid);
+    if (rc == 0 && pt_req_header(req, "Accept-Language")) {
+        json_t *u = NULL;
+        rc = team_user_get(txn, uid, &u);
+        if (rc == 0) {
+            team_user_lang_from_browser(req, u);
+            rc = team_user_put(txn, uid, u);
+        }
+        json_decref(u);
+    }
     if (rc == 0) {
         json_t *members = team_member_list(txn, account);
         bool first = json_array_size(members) == 0;

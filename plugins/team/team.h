@@ -96,6 +96,10 @@ int team_user_by_email(pt_txn *txn, const char *email, uint64_t *id, json_t **ou
 int team_user_create(pt_txn *txn, const char *email, const char *name, const char *pw_hash,
                      bool verified, uint64_t *id);
 int team_user_put(pt_txn *txn, uint64_t id, const json_t *rec);
+/* A new user's profile language from the browser that signs them up
+ * (Accept-Language against the loaded catalogs); left alone without the
+ * header. Mails and digests use it until the user picks one. */
+void team_user_lang_from_browser(pt_req *req, json_t *u);
 bool team_user_active(const json_t *u);
 /* Public view of a user for the JSON API (no secrets). New object. */
 json_t *team_user_public(const json_t *u);

@@ -525,6 +525,17 @@ def test_signup_flow(srv, admin):
     perms = [a for a in second.me()["accounts"] if a["name"] == "Alpha Labs"][0]["permissions"]
     assert "support.view" in perms and "team.view" not in perms
     assert second.get("/team").status_code == 403
+    assert second.me()["language"] == "en"            # no Accept-Language: the default
+    # The browser's language becomes a new user's profile language.
+    r = Client(srv).api("POST", "/api/v1/signup",
+                        {"email": "dritte@alpha.example", "name": "Dritte Person",
+                         "password": NEW_PASSWORD, "license_key": "FIXTURE-KEY-ALPHA"},
+                        headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"})
+    assert r.status_code == 201, r.text
+    verify(srv, "dritte@alpha.example")
+    third = Client(srv)
+    third.signin("dritte@alpha.example", NEW_PASSWORD)
+    assert third.me()["language"] == "de"
     # Domain allow-list.
     r = first.api("PATCH", "/api/v1/settings", {"allowed_domains": ["alpha.example"]})
     assert r.status_code == 200, r.text
