@@ -32,11 +32,6 @@ void pt_pool_drain(void)
     while (nkept) free(kept[--nkept]);
 }
 
-size_t pt_pool_kept(void)
-{
-    return nkept;
-}
-
 void pt_pool_buf_ready(pt_buf *b)
 {
     if (b->data) return;

@@ -25,8 +25,6 @@ void *pt_pool_get(void);
 void pt_pool_put(void *block);
 /* Free every kept block (worker exit, tests). */
 void pt_pool_drain(void);
-/* Blocks kept right now (tests, /healthz). */
-size_t pt_pool_kept(void);
 
 /* A pt_buf with a pool block as storage when it has none yet, so a
  * response does not grow from 64 bytes by doubling. */

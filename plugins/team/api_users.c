@@ -135,17 +135,5 @@ int mg_api_user_patch(pt_req *req)
 
 int mg_api_user_delete(pt_req *req)
 {
-    uint64_t id = mg_param_id(req, "id");
-    mg_err e = {0};
-    pt_txn *txn = mg_begin(req, true);
-    if (!txn) return 0;
-    if (!id) mg_set(&e, 404, NULL, "err.no_user");
-    if (!id || mg_user_delete(req, txn, pt_req_account(req), id, &e) != 0) {
-        pt_txn_abort(txn);
-        mg_fail(req, &e);
-        return 0;
-    }
-    if (mg_commit(req, txn) != 0) return 0;
-    pt_resp_json(req, 200, json_pack("{s:o, s:b}", "id", team_id_json(id), "deleted", 1));
-    return 0;
+    return mg_api_delete(req, "err.no_user", mg_user_delete);
 }

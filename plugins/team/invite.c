@@ -47,9 +47,7 @@ static void ikey(uint8_t k[16], uint64_t account, uint64_t user)
 
 static int inv_get(pt_txn *txn, uint64_t account, uint64_t user, json_t **out)
 {
-    uint8_t k[16];
-    ikey(k, account, user);
-    return pt_record_get_scoped(txn, team_db("invitations"), k, 16, account, out);
+    return team_scoped_get(txn, "invitations", account, user, out);
 }
 
 static int inv_del(pt_txn *txn, uint64_t account, uint64_t user)
@@ -105,9 +103,7 @@ static int issue(pt_req *req, pt_txn *txn, uint64_t account, uint64_t user)
                             (json_int_t)pt_req_user(req), "created",
                             (json_int_t)(old ? pt_rec_u64(old, "created", now) : now), "sent",
                             (json_int_t)(sent + 1));
-    uint8_t k[16];
-    ikey(k, account, user);
-    if (rc == 0) rc = pt_record_put_scoped(txn, team_db("invitations"), k, 16, account, inv);
+    if (rc == 0) rc = team_scoped_put(txn, "invitations", account, user, inv);
     json_decref(inv);
     if (rc == 0) {
         const json_t *info = pt_req_principal(req)->info;

@@ -63,19 +63,29 @@ static void mkey(uint8_t k[16], uint64_t account, uint64_t user)
     pt_key_u64(k + 8, user);
 }
 
+int team_scoped_get(pt_txn *txn, const char *db, uint64_t account, uint64_t id, json_t **out)
+{
+    if (!account || !id) return PT_ENOTFOUND;
+    uint8_t k[16];
+    mkey(k, account, id);
+    return pt_record_get_scoped(txn, team_db(db), k, 16, account, out);
+}
+
+int team_scoped_put(pt_txn *txn, const char *db, uint64_t account, uint64_t id, json_t *rec)
+{
+    uint8_t k[16];
+    mkey(k, account, id);
+    return pt_record_put_scoped(txn, team_db(db), k, 16, account, rec);
+}
+
 int team_member_get(pt_txn *txn, uint64_t account, uint64_t user, json_t **out)
 {
-    if (!account || !user) return PT_ENOTFOUND;
-    uint8_t k[16];
-    mkey(k, account, user);
-    return pt_record_get_scoped(txn, team_db("members"), k, 16, account, out);
+    return team_scoped_get(txn, "members", account, user, out);
 }
 
 int team_member_put(pt_txn *txn, uint64_t account, uint64_t user, json_t *rec)
 {
-    uint8_t k[16];
-    mkey(k, account, user);
-    return pt_record_put_scoped(txn, team_db("members"), k, 16, account, rec);
+    return team_scoped_put(txn, "members", account, user, rec);
 }
 
 int team_member_add(pt_txn *txn, uint64_t account, uint64_t user, const char *status,

@@ -9,25 +9,14 @@
 
 #include "team.h"
 
-static void gkey(uint8_t k[16], uint64_t account, uint64_t id)
-{
-    pt_key_u64(k, account);
-    pt_key_u64(k + 8, id);
-}
-
 int team_group_get(pt_txn *txn, uint64_t account, uint64_t id, json_t **out)
 {
-    if (!account || !id) return PT_ENOTFOUND;
-    uint8_t k[16];
-    gkey(k, account, id);
-    return pt_record_get_scoped(txn, team_db("groups"), k, 16, account, out);
+    return team_scoped_get(txn, "groups", account, id, out);
 }
 
 int team_group_put(pt_txn *txn, uint64_t account, uint64_t id, json_t *rec)
 {
-    uint8_t k[16];
-    gkey(k, account, id);
-    return pt_record_put_scoped(txn, team_db("groups"), k, 16, account, rec);
+    return team_scoped_put(txn, "groups", account, id, rec);
 }
 
 int team_group_create(pt_txn *txn, uint64_t account, const char *name, const char *preset,

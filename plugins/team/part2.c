@@ -84,6 +84,23 @@ int mg_commit(pt_req *req, pt_txn *txn)
     return rc;
 }
 
+int mg_api_delete(pt_req *req, const char *missing_key, mg_delete_fn del)
+{
+    uint64_t id = mg_param_id(req, "id");
+    mg_err e = {0};
+    pt_txn *txn = mg_begin(req, true);
+    if (!txn) return 0;
+    if (!id) mg_set(&e, 404, NULL, missing_key);
+    if (!id || del(req, txn, pt_req_account(req), id, &e) != 0) {
+        pt_txn_abort(txn);
+        mg_fail(req, &e);
+        return 0;
+    }
+    if (mg_commit(req, txn) != 0) return 0;
+    pt_resp_json(req, 200, json_pack("{s:o, s:b}", "id", team_id_json(id), "deleted", 1));
+    return 0;
+}
+
 uint64_t mg_param_id(pt_req *req, const char *name)
 {
     uint64_t id = 0;

@@ -93,6 +93,10 @@ int team_user_get(pt_txn *txn, uint64_t id, json_t **out);
 int team_user_by_email(pt_txn *txn, const char *email, uint64_t *id, json_t **out);
 /* Create a user (write txn). email must be new (PT_EEXIST). pw_hash may be
  * NULL (no password yet). *id gets the new id. */
+/* A record of an account-scoped team database keyed (account, id):
+ * get answers PT_ENOTFOUND for a zero id or another account's record. */
+int team_scoped_get(pt_txn *txn, const char *db, uint64_t account, uint64_t id, json_t **out);
+int team_scoped_put(pt_txn *txn, const char *db, uint64_t account, uint64_t id, json_t *rec);
 int team_user_create(pt_txn *txn, const char *email, const char *name, const char *pw_hash,
                      bool verified, uint64_t *id);
 int team_user_put(pt_txn *txn, uint64_t id, const json_t *rec);

@@ -69,6 +69,11 @@ bool mg_utf8(const char *s);
 pt_txn *mg_begin(pt_req *req, bool write);
 /* Commit; on failure answers 503 and returns non-zero. */
 int mg_commit(pt_req *req, pt_txn *txn);
+/* DELETE /api/v1/<things>/:id: del(req, txn, account, id, e) in a write
+ * transaction; 404 with missing_key for a malformed id; answers
+ * {"id", "deleted": true} or the error. Returns 0 (the handler's value). */
+typedef int (*mg_delete_fn)(pt_req *req, pt_txn *txn, uint64_t account, uint64_t id, mg_err *e);
+int mg_api_delete(pt_req *req, const char *missing_key, mg_delete_fn del);
 /* The id in route parameter `name`, or 0. */
 uint64_t mg_param_id(pt_req *req, const char *name);
 /* One member as shown on pages and in the API (new object). */
