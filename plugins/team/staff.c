@@ -135,24 +135,33 @@ static int account_param(pt_req *req, pt_txn *txn, uint64_t *id)
     return 0;
 }
 
-int team_staff_admin_appoint(pt_req *req)
+/* A write transaction for a staff manager acting on the :id account, or
+ * NULL with the answer (503, 404, 403) given. */
+static pt_txn *manager_txn(pt_req *req, uint64_t *account)
 {
-    int rc = 0;
-    pt_txn *txn = pt_txn_begin(true, &rc);
+    pt_txn *txn = pt_txn_begin(true, NULL);
     if (!txn) {
         pt_http_error(req, 503, team_t(req, "team.err.busy"));
-        return 0;
+        return NULL;
     }
-    uint64_t account = 0;
-    if (account_param(req, txn, &account) != 0) {
+    if (account_param(req, txn, account) != 0) {
         pt_txn_abort(txn);
-        return 0;
+        return NULL;
     }
     if (!team_staff_manager(req)) {
         pt_txn_abort(txn);
         pt_http_error(req, 403, team_t(req, "team.err.staff_manager"));
-        return 0;
+        return NULL;
     }
+    return txn;
+}
+
+int team_staff_admin_appoint(pt_req *req)
+{
+    int rc = 0;
+    uint64_t account = 0;
+    pt_txn *txn = manager_txn(req, &account);
+    if (!txn) return 0;
     const char *email = pt_req_form(req, "email"), *name = pt_req_form(req, "name");
     char *norm = team_email_norm(email);
     if (!norm || !team_text_ok(name, TEAM_NAME_MAX, true)) {
@@ -230,21 +239,9 @@ int team_staff_admin_appoint(pt_req *req)
 int team_staff_assign(pt_req *req)
 {
     int rc = 0;
-    pt_txn *txn = pt_txn_begin(true, &rc);
-    if (!txn) {
-        pt_http_error(req, 503, team_t(req, "team.err.busy"));
-        return 0;
-    }
     uint64_t account = 0;
-    if (account_param(req, txn, &account) != 0) {
-        pt_txn_abort(txn);
-        return 0;
-    }
-    if (!team_staff_manager(req)) {
-        pt_txn_abort(txn);
-        pt_http_error(req, 403, team_t(req, "team.err.staff_manager"));
-        return 0;
-    }
+    pt_txn *txn = manager_txn(req, &account);
+    if (!txn) return 0;
     uint64_t sid = 0;
     json_t *s = NULL;
     if (team_user_by_email(txn, pt_req_form(req, "email"), &sid, &s) != 0 ||
